@@ -1,0 +1,86 @@
+package dev.healthcheckoperator.sidecar.checks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.healthcheckoperator.sidecar.checks.probes.GrpcHealthProbe;
+import dev.healthcheckoperator.sidecar.checks.probes.HttpGetProbe;
+import dev.healthcheckoperator.sidecar.checks.probes.Probe;
+import dev.healthcheckoperator.sidecar.checks.probes.TcpSocketProbe;
+import dev.healthcheckoperator.sidecar.checks.spec.Check;
+import dev.healthcheckoperator.sidecar.checks.spec.CheckDefinition;
+import dev.healthcheckoperator.sidecar.checks.spec.ChecksFileLoader;
+import dev.healthcheckoperator.sidecar.config.SidecarConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Loads the checks file and runs every check. It is created while the HTTP routes are set up, before the
+ * port opens, so a bad file stops the sidecar before it serves anything.
+ */
+@Singleton // no lazy client proxy: it must be built (and fail) while the routes are set up
+public class CheckEngine {
+
+    private final Vertx vertx;
+    private final SidecarConfig config;
+    private final MeterRegistry registry;
+    private final ObjectMapper json;
+    private List<CheckRunner> runners = List.of();
+
+    CheckEngine(Vertx vertx, SidecarConfig config, MeterRegistry registry, ObjectMapper json) {
+        this.vertx = vertx;
+        this.config = config;
+        this.registry = registry;
+        this.json = json;
+    }
+
+    @PostConstruct
+    void start() {
+        List<Check> checks = config.configFile().map(ChecksFileLoader::load).orElse(List.of());
+        runners = checks.stream()
+                .map(check -> new CheckRunner(check, probeFor(check), vertx, registry, Clock.systemUTC()))
+                .toList();
+        runners.forEach(CheckRunner::start);
+        if (!runners.isEmpty()) {
+            Log.infof("running %d checks from %s", runners.size(), config.configFile().get());
+        }
+    }
+
+    private Probe probeFor(Check check) {
+        CheckDefinition def = check.definition();
+        if (def.httpGet() != null) {
+            return new HttpGetProbe(vertx, def.httpGet(), json, config.maxResponseBodyBytes());
+        }
+        if (def.tcpSocket() != null) {
+            return new TcpSocketProbe(vertx, def.tcpSocket(), check.timeout().toMillis());
+        }
+        return new GrpcHealthProbe(vertx, def.grpc());
+    }
+
+    @PreDestroy
+    void stop() {
+        runners.forEach(CheckRunner::stop);
+    }
+
+    public boolean hasChecks() {
+        return !runners.isEmpty();
+    }
+
+    /** Ready once every check has been probed once: before that /health would only say "unknown". */
+    public boolean allProbedOnce() {
+        for (CheckRunner runner : runners) {
+            if (!runner.status().probed()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public HealthReport report() {
+        return HealthReport.of(runners.stream().map(CheckRunner::status).toList());
+    }
+}

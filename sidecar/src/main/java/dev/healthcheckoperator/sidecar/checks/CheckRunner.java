@@ -1,0 +1,128 @@
+package dev.healthcheckoperator.sidecar.checks;
+
+import dev.healthcheckoperator.sidecar.checks.probes.Probe;
+import dev.healthcheckoperator.sidecar.checks.spec.Check;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one check on its period. At most one probe is in flight: a tick that finds the previous probe
+ * still running past its timeout records a Timeout instead of starting another, so a hung upstream costs
+ * one connection, never a queue.
+ */
+final class CheckRunner {
+
+    private static final Duration[] DURATION_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10)};
+
+    private final Check check;
+    private final Probe probe;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final Timer duration;
+    private final Counter skipped;
+    private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
+    private volatile CheckStatus status;
+    private long periodicTimer = -1;
+    /** The probe under way, or null; guarded by {@code this}. */
+    private Attempt inFlight;
+
+    private final class Attempt {
+        final long startNanos = System.nanoTime();
+        boolean reported;
+    }
+
+    CheckRunner(Check check, Probe probe, Vertx vertx, MeterRegistry registry, Clock clock) {
+        this.check = check;
+        this.probe = probe;
+        this.vertx = vertx;
+        this.clock = clock;
+        this.status = CheckStatus.initial(check.name(), check.critical());
+        Tags tags = Tags.of("check", check.name());
+        this.duration = Timer.builder("sidecar.check.duration").description("Time taken by each probe")
+                .tags(tags).serviceLevelObjectives(DURATION_BUCKETS).register(registry);
+        this.skipped = Counter.builder("sidecar.check.skipped")
+                .description("Ticks that found the previous probe still running").tags(tags).register(registry);
+        for (FailureReason reason : FailureReason.values()) {
+            failures.put(reason, Counter.builder("sidecar.check.failures").description("Failed probes by reason")
+                    .tags(tags.and("reason", reason.name())).register(registry));
+        }
+        Gauge.builder("sidecar.check.up", this, r -> r.status.state() == CheckStatus.State.ok ? 1
+                        : r.status.state() == CheckStatus.State.failing ? 0 : Double.NaN)
+                .description("1 when the check passes its thresholds, 0 when it fails them, NaN before")
+                .tags(tags.and("critical", Boolean.toString(check.critical()))).register(registry);
+        Gauge.builder("sidecar.check.consecutive.failures", this, r -> r.status.consecutiveFailures())
+                .description("Failed probes in a row").tags(tags).register(registry);
+    }
+
+    CheckStatus status() {
+        return status;
+    }
+
+    void start() {
+        long periodMillis = check.period().toMillis();
+        periodicTimer = vertx.setPeriodic(1, periodMillis, id -> tick());
+    }
+
+    void stop() {
+        if (periodicTimer >= 0) {
+            vertx.cancelTimer(periodicTimer);
+        }
+        probe.close();
+    }
+
+    synchronized void tick() {
+        long timeoutMillis = check.timeout().toMillis();
+        if (inFlight != null) {
+            skipped.increment();
+            record(ProbeOutcome.failure(FailureReason.Timeout, "previous probe still running after "
+                    + check.timeout().toSeconds() + "s"), elapsedMillis(inFlight));
+            return;
+        }
+        Attempt attempt = new Attempt();
+        inFlight = attempt;
+        long deadline = vertx.setTimer(timeoutMillis, id -> finish(attempt,
+                ProbeOutcome.failure(FailureReason.Timeout, "no answer within " + check.timeout().toSeconds() + "s"),
+                false));
+        probe.run(timeoutMillis).onComplete(result -> {
+            vertx.cancelTimer(deadline);
+            finish(attempt, result.succeeded() ? result.result() : ProbeOutcome.fromError(result.cause()), true);
+        });
+    }
+
+    /** Reports an attempt once (timeout or result, whichever comes first); frees the slot when the probe ends. */
+    private synchronized void finish(Attempt attempt, ProbeOutcome outcome, boolean probeEnded) {
+        if (!attempt.reported) {
+            attempt.reported = true;
+            long latency = elapsedMillis(attempt);
+            duration.record(latency, TimeUnit.MILLISECONDS);
+            record(outcome, latency);
+        }
+        if (probeEnded && inFlight == attempt) {
+            inFlight = null;
+        }
+    }
+
+    private void record(ProbeOutcome outcome, long latencyMillis) {
+        if (!outcome.success()) {
+            failures.get(outcome.reason()).increment();
+        }
+        status = status.next(outcome, latencyMillis, clock.instant(), check.failureThreshold(),
+                check.successThreshold());
+    }
+
+    private static long elapsedMillis(Attempt attempt) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attempt.startNanos);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.healthcheckoperator.sidecar.checks.spec;
+
+import java.time.Duration;
+
+/** A validated check with every default applied: what the engine runs. */
+public record Check(
+        String name,
+        boolean critical,
+        Duration period,
+        Duration timeout,
+        int failureThreshold,
+        int successThreshold,
+        CheckDefinition definition) {
+
+    public String kind() {
+        if (definition.httpGet() != null) {
+            return "httpGet";
+        }
+        return definition.tcpSocket() != null ? "tcpSocket" : "grpc";
+    }
+}

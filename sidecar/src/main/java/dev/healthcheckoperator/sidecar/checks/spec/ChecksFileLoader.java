@@ -1,0 +1,266 @@
+package dev.healthcheckoperator.sidecar.checks.spec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and validates the checks file. Every problem is reported with the path of the field
+ * ({@code checks[2].httpGet.port}), all at once, so one edit fixes a file.
+ */
+public final class ChecksFileLoader {
+
+    public static final int MAX_CHECKS = 64;
+    public static final int DEFAULT_PERIOD_SECONDS = 10;
+    public static final int DEFAULT_TIMEOUT_SECONDS = 2;
+    public static final int DEFAULT_FAILURE_THRESHOLD = 3;
+    public static final int DEFAULT_SUCCESS_THRESHOLD = 1;
+    static final int MAX_PERIOD_SECONDS = 3600;
+    static final int MAX_THRESHOLD = 100;
+
+    private static final Pattern CHECK_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private ChecksFileLoader() {
+    }
+
+    public static List<Check> load(Path file) {
+        ChecksFile parsed = parse(file);
+        List<String> problems = new ArrayList<>();
+        List<Check> checks = validate(parsed, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidChecksFileException(file, problems);
+        }
+        return checks;
+    }
+
+    static ChecksFile parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidChecksFileException(file, List.of("cannot read the file: " + e));
+        }
+        if (text.isBlank()) {
+            return ChecksFile.EMPTY;
+        }
+        try {
+            ChecksFile parsed = mapperFor(file).readValue(text, ChecksFile.class);
+            return parsed == null ? ChecksFile.EMPTY : parsed;
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", "));
+            throw new InvalidChecksFileException(file, List.of(
+                    fieldPath(e) + ": unknown field (known fields: " + known + ")"));
+        } catch (JsonProcessingException e) {
+            String path = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new InvalidChecksFileException(file, List.of((path.isEmpty() ? "not valid " + formatOf(file) : path)
+                    + ": " + e.getOriginalMessage() + where));
+        }
+    }
+
+    private static ObjectMapper mapperFor(Path file) {
+        ObjectMapper mapper = "JSON".equals(formatOf(file)) ? JsonMapper.builder()
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build()
+                : YAMLMapper.builder().disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build();
+        return mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    private static String formatOf(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json") ? "JSON" : "YAML";
+    }
+
+    /** {@code checks[1].tcpSocket.port} from Jackson's reference chain. */
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    static List<Check> validate(ChecksFile file, List<String> problems) {
+        int period = orDefault(file.periodSeconds(), DEFAULT_PERIOD_SECONDS);
+        int timeout = orDefault(file.timeoutSeconds(), DEFAULT_TIMEOUT_SECONDS);
+        int failures = orDefault(file.failureThreshold(), DEFAULT_FAILURE_THRESHOLD);
+        int successes = orDefault(file.successThreshold(), DEFAULT_SUCCESS_THRESHOLD);
+        checkTiming("", period, timeout, failures, successes, problems);
+
+        List<CheckDefinition> definitions = file.checksOrEmpty();
+        if (definitions.size() > MAX_CHECKS) {
+            problems.add("checks: at most " + MAX_CHECKS + " checks, got " + definitions.size());
+        }
+        Set<String> names = new HashSet<>();
+        List<Check> checks = new ArrayList<>();
+        for (int i = 0; i < definitions.size(); i++) {
+            String at = "checks[" + i + "].";
+            CheckDefinition def = definitions.get(i);
+            if (def == null) {
+                problems.add("checks[" + i + "]: must be an object, got null");
+                continue;
+            }
+            if (def.name() == null || def.name().isEmpty()) {
+                problems.add(at + "name: required");
+            } else if (def.name().length() > 63 || !CHECK_NAME.matcher(def.name()).matches()) {
+                problems.add(at + "name: '" + def.name() + "' must be a DNS label (lower-case letters, digits and "
+                        + "'-', at most 63 characters, starting and ending with a letter or digit)");
+            } else if (!names.add(def.name())) {
+                problems.add(at + "name: '" + def.name() + "' is used by an earlier check; names must be unique");
+            }
+            int checkPeriod = orDefault(def.periodSeconds(), period);
+            int checkTimeout = orDefault(def.timeoutSeconds(), timeout);
+            int checkFailures = orDefault(def.failureThreshold(), failures);
+            int checkSuccesses = orDefault(def.successThreshold(), successes);
+            checkTiming(at, checkPeriod, checkTimeout, checkFailures, checkSuccesses, problems);
+
+            int handlers = (def.httpGet() != null ? 1 : 0) + (def.tcpSocket() != null ? 1 : 0)
+                    + (def.grpc() != null ? 1 : 0);
+            if (handlers != 1) {
+                problems.add(at.substring(0, at.length() - 1) + ": exactly one of httpGet, tcpSocket, grpc is required, got "
+                        + handlers);
+            }
+            if (def.httpGet() != null) {
+                validateHttpGet(at + "httpGet.", def.httpGet(), problems);
+            }
+            if (def.tcpSocket() != null) {
+                validateHostPort(at + "tcpSocket.", def.tcpSocket().host(), def.tcpSocket().port(), problems);
+            }
+            if (def.grpc() != null) {
+                validateHostPort(at + "grpc.", def.grpc().host(), def.grpc().port(), problems);
+            }
+            checks.add(new Check(def.name(), Boolean.TRUE.equals(def.critical()), Duration.ofSeconds(checkPeriod),
+                    Duration.ofSeconds(checkTimeout), checkFailures, checkSuccesses, def));
+        }
+        return checks;
+    }
+
+    private static void checkTiming(String at, int period, int timeout, int failures, int successes,
+            List<String> problems) {
+        inRange(at + "periodSeconds", period, 1, MAX_PERIOD_SECONDS, problems);
+        inRange(at + "timeoutSeconds", timeout, 1, MAX_PERIOD_SECONDS, problems);
+        inRange(at + "failureThreshold", failures, 1, MAX_THRESHOLD, problems);
+        inRange(at + "successThreshold", successes, 1, MAX_THRESHOLD, problems);
+        if (timeout >= period) {
+            // A timeout as long as the period would let probes of a hung upstream overlap.
+            problems.add(at + "timeoutSeconds: must be less than periodSeconds (" + timeout + " >= " + period + ")");
+        }
+    }
+
+    private static void validateHttpGet(String at, HttpGetAction http, List<String> problems) {
+        if (http.url() != null) {
+            if (http.host() != null || http.port() != null || http.path() != null || http.scheme() != null) {
+                problems.add(at + "url: give either url, or host/port/path/scheme, not both");
+            }
+            try {
+                URI uri = new URI(http.url());
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    problems.add(at + "url: '" + http.url() + "' must start with http:// or https://");
+                } else if (uri.getHost() == null) {
+                    problems.add(at + "url: '" + http.url() + "' has no host");
+                }
+            } catch (URISyntaxException e) {
+                problems.add(at + "url: not a valid URL: " + e.getMessage());
+            }
+        } else {
+            validateHostPort(at, http.host(), http.port(), problems);
+            if (http.path() != null && !http.path().startsWith("/")) {
+                problems.add(at + "path: '" + http.path() + "' must start with '/'");
+            }
+            if (http.scheme() != null && !http.scheme().equalsIgnoreCase("HTTP")
+                    && !http.scheme().equalsIgnoreCase("HTTPS")) {
+                problems.add(at + "scheme: '" + http.scheme() + "' must be HTTP or HTTPS");
+            }
+        }
+        List<HttpHeader> headers = http.headersOrEmpty();
+        for (int h = 0; h < headers.size(); h++) {
+            HttpHeader header = headers.get(h);
+            String hat = at + "httpHeaders[" + h + "].";
+            if (header == null || header.name() == null || !HEADER_NAME.matcher(header.name()).matches()) {
+                problems.add(hat + "name: required, and only token characters (letters, digits, !#$%&'*+.^_`|~-)");
+            }
+            if (header != null && (header.value() == null || header.value().indexOf('\r') >= 0
+                    || header.value().indexOf('\n') >= 0)) {
+                problems.add(hat + "value: required, and no line breaks");
+            }
+        }
+        if (http.expectedStatuses() != null) {
+            for (int s = 0; s < http.expectedStatuses().size(); s++) {
+                Integer status = http.expectedStatuses().get(s);
+                if (status == null || status < 100 || status > 599) {
+                    problems.add(at + "expectedStatuses[" + s + "]: must be an HTTP status from 100 to 599, got "
+                            + status);
+                }
+            }
+        }
+        List<JsonBodyAssertion> assertions = http.jsonBodyOrEmpty();
+        for (int j = 0; j < assertions.size(); j++) {
+            JsonBodyAssertion assertion = assertions.get(j);
+            String jat = at + "jsonBody[" + j + "].";
+            if (assertion == null) {
+                problems.add(jat.substring(0, jat.length() - 1) + ": must be an object");
+                continue;
+            }
+            try {
+                JsonPathExpression.toPointer(assertion.path());
+            } catch (IllegalArgumentException e) {
+                problems.add(jat + "path: '" + assertion.path() + "' " + e.getMessage());
+            }
+            if (assertion.equals() == null) {
+                problems.add(jat + "equals: required");
+            }
+        }
+    }
+
+    private static void validateHostPort(String at, String host, Integer port, List<String> problems) {
+        if (host == null || host.isBlank()) {
+            problems.add(at + "host: required");
+        } else if (host.chars().anyMatch(c -> c <= ' ' || c == '/' || c == '@')) {
+            problems.add(at + "host: '" + host + "' is not a host name or IP address");
+        }
+        if (port == null) {
+            problems.add(at + "port: required");
+        } else {
+            inRange(at + "port", port, 1, 65535, problems);
+        }
+    }
+
+    private static void inRange(String field, int value, int min, int max, List<String> problems) {
+        if (value < min || value > max) {
+            problems.add(field + ": must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static int orDefault(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+}

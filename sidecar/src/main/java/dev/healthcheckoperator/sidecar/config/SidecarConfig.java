@@ -1,0 +1,59 @@
+package dev.healthcheckoperator.sidecar.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Runtime settings of the sidecar. Every property can also be given as an environment variable
+ * ({@code sidecar.config-file} is {@code SIDECAR_CONFIG_FILE}); the operator sets them that way.
+ */
+@ConfigMapping(prefix = "sidecar")
+public interface SidecarConfig {
+
+    /** The checks file (JSON or YAML). Absent: the sidecar answers exactly like the reference service. */
+    Optional<Path> configFile();
+
+    /** Largest upstream response body read for JSON body assertions; more fails the check. */
+    @WithDefault("1048576")
+    int maxResponseBodyBytes();
+
+    Diagnostics diagnostics();
+
+    interface Diagnostics {
+
+        /** Off by default: heap and thread data can leak secrets held in memory. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Port of the diagnostics server; never the public /health port. */
+        @WithDefault("9000")
+        int port();
+
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** File holding the bearer token (a mounted Secret key). Preferred over {@link #token()}. */
+        Optional<Path> tokenFile();
+
+        /** The bearer token itself, for local runs. */
+        Optional<String> token();
+
+        /** Where heap dumps are written before they are streamed (and always removed). */
+        Optional<Path> heapDumpDir();
+
+        /** Disk space a heap dump must leave free on its filesystem, on top of its own size. */
+        @WithDefault("67108864")
+        long heapDumpReserveBytes();
+
+        /** How often the process is sampled for the leak checks of /debug/diagnose. */
+        @WithDefault("10s")
+        Duration sampleInterval();
+
+        /** How many samples are kept (bounded memory: a ring). */
+        @WithDefault("60")
+        int sampleCount();
+    }
+}

@@ -1,0 +1,157 @@
+package dev.healthcheckoperator.sidecar.endpoints;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.healthcheckoperator.sidecar.checks.CheckEngine;
+import dev.healthcheckoperator.sidecar.checks.CheckStatus;
+import dev.healthcheckoperator.sidecar.checks.HealthReport;
+import dev.healthcheckoperator.sidecar.diagnostics.DeadlockDetector;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.lang.management.ThreadInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The public port: /health (the reference service's answer, plus upstream checks when configured), the
+ * kubelet's /health/live, /health/ready and /health/started, and the JSON 404/405 answers. /metrics is
+ * served by Micrometer's Prometheus registry on the same router.
+ */
+@ApplicationScoped
+public class PublicRoutes {
+
+    static final String JSON = "application/json";
+
+    private final CheckEngine engine;
+    private final RequestCounter counter;
+    private final ObjectMapper json;
+    private final HealthBody healthBody = new HealthBody();
+    private volatile boolean started;
+
+    PublicRoutes(CheckEngine engine, RequestCounter counter, ObjectMapper json) {
+        this.engine = engine;
+        this.counter = counter;
+        this.json = json;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        started = true;
+    }
+
+    void register(@Observes Router router) {
+        // First on every request: count it when its status is known, whatever route answers.
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            Route route = Route.of(ctx.normalizedPath());
+            ctx.addHeadersEndHandler(v -> counter.record(route, ctx.response().getStatusCode()));
+            ctx.next();
+        });
+        readOnly(router, Route.HEALTH, this::health);
+        readOnly(router, Route.LIVE, this::live);
+        readOnly(router, Route.READY, this::ready);
+        readOnly(router, Route.STARTED, ctx -> probeAnswer(ctx, started, "Starting"));
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> error(ctx, 404, "NotFound",
+                "no such endpoint; try /health, /health/live, /health/ready, /health/started or /metrics"));
+    }
+
+    /** GET and HEAD are served; any other method gets 405 with an Allow header. */
+    private static void readOnly(Router router, Route route, Consumer<RoutingContext> handler) {
+        router.route(route.path).handler(ctx -> {
+            HttpMethod method = ctx.request().method();
+            if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+                handler.accept(ctx);
+            } else {
+                ctx.response().putHeader("Allow", "GET, HEAD");
+                error(ctx, 405, "MethodNotAllowed", method + " is not allowed on " + route.path + "; use GET or HEAD");
+            }
+        });
+    }
+
+    private void health(RoutingContext ctx) {
+        if (!engine.hasChecks()) {
+            send(ctx, 200, healthBody.ok());
+            return;
+        }
+        HealthReport report = engine.report();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", report.status().name());
+        body.put("timestamp", healthBody.timestamp());
+        List<Map<String, Object>> checks = new ArrayList<>(report.checks().size());
+        for (CheckStatus check : report.checks()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("name", check.name());
+            item.put("status", check.state().name());
+            item.put("critical", check.critical());
+            item.put("reason", check.reason() == null ? (check.probed() ? "Succeeded" : "Pending") : check.reason().name());
+            item.put("message", check.message());
+            item.put("latencyMs", check.latencyMillis());
+            item.put("consecutiveFailures", check.consecutiveFailures());
+            item.put("lastSuccess", rfc3339(check.lastSuccess()));
+            item.put("lastTransition", rfc3339(check.lastTransition()));
+            checks.add(item);
+        }
+        body.put("checks", checks);
+        sendJson(ctx, report.status() == HealthReport.Status.down ? 503 : 200, body);
+    }
+
+    /** Liveness of the sidecar process only: upstream failures must never get it restarted; a deadlock must. */
+    private void live(RoutingContext ctx) {
+        List<ThreadInfo> deadlocked = DeadlockDetector.deadlockedThreads();
+        if (deadlocked.isEmpty()) {
+            send(ctx, 200, Buffer.buffer("{\"status\":\"up\"}"));
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "down");
+        body.put("reason", "Deadlock");
+        body.put("threads", deadlocked.stream().map(ThreadInfo::getThreadName).toList());
+        sendJson(ctx, 503, body);
+    }
+
+    /** Ready once every check ran once; it does not follow upstream health, so the Service keeps this pod. */
+    private void ready(RoutingContext ctx) {
+        probeAnswer(ctx, engine.allProbedOnce(), "ChecksPending");
+    }
+
+    private static void probeAnswer(RoutingContext ctx, boolean up, String reasonWhenDown) {
+        if (up) {
+            send(ctx, 200, Buffer.buffer("{\"status\":\"up\"}"));
+        } else {
+            send(ctx, 503, Buffer.buffer("{\"status\":\"down\",\"reason\":\"" + reasonWhenDown + "\"}"));
+        }
+    }
+
+    private static String rfc3339(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    private void sendJson(RoutingContext ctx, int status, Object body) {
+        try {
+            send(ctx, status, Buffer.buffer(json.writeValueAsBytes(body)));
+        } catch (JsonProcessingException e) {
+            ctx.fail(e);
+        }
+    }
+
+    static void error(RoutingContext ctx, int status, String reason, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("status", "error");
+        body.put("reason", reason);
+        body.put("message", message);
+        send(ctx, status, Buffer.buffer(io.vertx.core.json.Json.encode(body)));
+    }
+
+    static void send(RoutingContext ctx, int status, Buffer body) {
+        HttpServerResponse response = ctx.response();
+        response.setStatusCode(status).putHeader("Content-Type", JSON).end(body);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.healthcheckoperator.sidecar.checks.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.healthcheckoperator.sidecar.checks.FailureReason;
+import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
+import dev.healthcheckoperator.sidecar.checks.spec.GrpcAction;
+import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
+import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
+import dev.healthcheckoperator.sidecar.checks.spec.JsonBodyAssertion;
+import dev.healthcheckoperator.sidecar.checks.spec.TcpSocketAction;
+import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
+import dev.healthcheckoperator.sidecar.testsupport.GrpcHealthServer;
+import dev.healthcheckoperator.sidecar.testsupport.NxDomainDnsServer;
+import dev.healthcheckoperator.sidecar.testsupport.Ports;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every probe kind against real local servers: what each answers, and the reason code of each failure. */
+class ProbesTest {
+
+    private static final long TIMEOUT_MS = 1000;
+    private static Vertx vertx;
+    private static FakeUpstream upstream;
+    private static NxDomainDnsServer dns;
+    private static GrpcHealthServer grpc;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        dns = new NxDomainDnsServer();
+        vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+                .setServers(List.of(dns.address())).setOptResourceEnabled(false)));
+        upstream = new FakeUpstream();
+        grpc = new GrpcHealthServer();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        upstream.close();
+        grpc.close();
+        dns.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static ProbeOutcome run(Probe probe) throws Exception {
+        return run(probe, TIMEOUT_MS);
+    }
+
+    private static ProbeOutcome run(Probe probe, long timeoutMillis) throws Exception {
+        try {
+            return probe.run(timeoutMillis).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } finally {
+            probe.close();
+        }
+    }
+
+    private static ProbeOutcome http(HttpGetAction action) throws Exception {
+        return run(new HttpGetProbe(vertx, action, JSON, 64 * 1024));
+    }
+
+    private static HttpGetAction url(String url, List<Integer> expected, List<JsonBodyAssertion> body) {
+        return new HttpGetAction(url, null, null, null, null, null, expected, body, null);
+    }
+
+    @Test
+    void httpSuccessByStatusAndHeadersAreSent() throws Exception {
+        HttpGetAction action = new HttpGetAction(null, "127.0.0.1", upstream.port(), "/up", "HTTP",
+                List.of(new HttpHeader("X-Probe", "yes")), null, null, null);
+        ProbeOutcome outcome = http(action);
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.message()).isEqualTo("HTTP 200");
+        assertThat(upstream.lastProbeHeader).isEqualTo("yes");
+    }
+
+    @Test
+    void http500IsUnexpectedStatus() throws Exception {
+        ProbeOutcome outcome = http(url(upstream.url("/error"), null, null));
+        assertThat(outcome.success()).isFalse();
+        assertThat(outcome.reason()).isEqualTo(FailureReason.UnexpectedStatus);
+        assertThat(outcome.message()).isEqualTo("HTTP 500, expected 200-399");
+    }
+
+    @Test
+    void expectedStatusesAreHonoured() throws Exception {
+        assertThat(http(url(upstream.url("/error"), List.of(500), null)).success()).isTrue();
+        assertThat(http(url(upstream.url("/up"), List.of(204), null)).reason()).isEqualTo(FailureReason.UnexpectedStatus);
+    }
+
+    @Test
+    void jsonBodyAssertions() throws Exception {
+        assertThat(http(url(upstream.url("/up"), null, List.of(new JsonBodyAssertion("$.status", "UP"),
+                new JsonBodyAssertion("$.checks[0].state", "ok")))).success()).isTrue();
+        ProbeOutcome down = http(url(upstream.url("/down"), null, List.of(new JsonBodyAssertion("$.status", "UP"))));
+        assertThat(down.reason()).isEqualTo(FailureReason.BodyMismatch);
+        assertThat(down.message()).isEqualTo("$.status is 'DOWN', expected 'UP'");
+        ProbeOutcome missing = http(url(upstream.url("/up"), null, List.of(new JsonBodyAssertion("$.version", "1"))));
+        assertThat(missing.message()).isEqualTo("$.version is missing");
+        ProbeOutcome text = http(url(upstream.url("/text"), null, List.of(new JsonBodyAssertion("$.status", "UP"))));
+        assertThat(text.reason()).isEqualTo(FailureReason.BodyMismatch);
+        assertThat(text.message()).contains("not JSON");
+    }
+
+    @Test
+    void oversizedBodyIsRefusedNotBuffered() throws Exception {
+        ProbeOutcome outcome = http(url(upstream.url("/big"), null, List.of(new JsonBodyAssertion("$.pad", "x"))));
+        assertThat(outcome.reason()).isEqualTo(FailureReason.BodyTooLarge);
+        assertThat(outcome.message()).contains("65536 bytes");
+    }
+
+    @Test
+    void hangingUpstreamTimesOut() throws Exception {
+        long start = System.nanoTime();
+        ProbeOutcome outcome = http(url(upstream.url("/hang"), null, null));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(outcome.reason()).isEqualTo(FailureReason.Timeout);
+        assertThat(tookMillis).isLessThan(5000); // bounded by the probe's own timeout, not the upstream
+    }
+
+    @Test
+    void closedPortIsConnectionRefused() throws Exception {
+        int closed = Ports.closedPort();
+        assertThat(http(url("http://127.0.0.1:" + closed + "/", null, null)).reason())
+                .isEqualTo(FailureReason.ConnectionRefused);
+        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", closed), TIMEOUT_MS)).reason())
+                .isEqualTo(FailureReason.ConnectionRefused);
+        assertThat(run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", closed, null))).reason())
+                .isEqualTo(FailureReason.ConnectionRefused);
+    }
+
+    @Test
+    void unknownHostIsDnsFailure() throws Exception {
+        ProbeOutcome outcome = http(url("http://no-such-upstream.invalid/", null, null));
+        assertThat(outcome.reason()).isEqualTo(FailureReason.DnsFailure);
+        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("no-such-db.invalid", 5432), TIMEOUT_MS))
+                .reason()).isEqualTo(FailureReason.DnsFailure);
+    }
+
+    @Test
+    void untrustedCertificateIsTlsErrorUnlessVerificationIsSkipped() throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+        HttpServer https = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+                        .setKeyCertOptions(certificate.keyCertOptions()).setHost("127.0.0.1"))
+                .requestHandler(request -> request.response().end("{}"));
+        int port = https.listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        try {
+            HttpGetAction verified = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null, null,
+                    null, null, null);
+            // A generous timeout: the first TLS handshake of a JVM loads the trust store.
+            ProbeOutcome refused = run(new HttpGetProbe(vertx, verified, JSON, 1024), 8000);
+            assertThat(refused.reason()).as(refused.toString()).isEqualTo(FailureReason.TlsError);
+            HttpGetAction skipVerify = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null,
+                    null, null, null, true);
+            assertThat(run(new HttpGetProbe(vertx, skipVerify, JSON, 1024), 8000).success()).isTrue();
+        } finally {
+            https.close();
+            certificate.delete();
+        }
+    }
+
+    @Test
+    void tcpSocketConnects() throws Exception {
+        ProbeOutcome outcome = run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", upstream.port()),
+                TIMEOUT_MS));
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.message()).isEqualTo("connected");
+    }
+
+    @Test
+    void grpcHealthServingAndNotServing() throws Exception {
+        grpc.set("", ServingStatus.SERVING);
+        grpc.set("shop.Checkout", ServingStatus.NOT_SERVING);
+        ProbeOutcome overall = run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", grpc.port(), null)));
+        assertThat(overall.success()).as(overall.toString()).isTrue();
+        assertThat(overall.message()).isEqualTo("SERVING");
+
+        ProbeOutcome service = run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", grpc.port(), "shop.Checkout")));
+        assertThat(service.reason()).isEqualTo(FailureReason.GrpcNotServing);
+        assertThat(service.message()).isEqualTo("health status NOT_SERVING");
+
+        ProbeOutcome unknown = run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", grpc.port(), "no.Such")));
+        assertThat(unknown.reason()).isEqualTo(FailureReason.GrpcError);
+        assertThat(unknown.message()).startsWith("gRPC status NOT_FOUND");
+    }
+
+    @Test
+    void grpcAgainstAnHttpServerIsAnError() throws Exception {
+        ProbeOutcome outcome = run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", upstream.port(), null)));
+        assertThat(outcome.success()).isFalse();
+        assertThat(outcome.reason()).isIn(FailureReason.GrpcError, FailureReason.ConnectionClosed,
+                FailureReason.ConnectionReset, FailureReason.ProbeError);
+    }
+
+    @Test
+    void grpcFramesAreStandardProtobuf() {
+        assertThat(GrpcHealthProbe.frame("").getBytes()).containsExactly(0, 0, 0, 0, 0);
+        assertThat(GrpcHealthProbe.frame("ab").getBytes()).containsExactly(0, 0, 0, 0, 4, 0x0A, 2, 'a', 'b');
+        io.vertx.core.buffer.Buffer serving = io.vertx.core.buffer.Buffer.buffer(new byte[] {0, 0, 0, 0, 2, 0x08, 1});
+        assertThat(GrpcHealthProbe.servingStatus(serving)).isEqualTo(1);
+        io.vertx.core.buffer.Buffer empty = io.vertx.core.buffer.Buffer.buffer(new byte[] {0, 0, 0, 0, 0});
+        assertThat(GrpcHealthProbe.servingStatus(empty)).isZero();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.healthcheckoperator.sidecar.checks.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ChecksFileLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void yamlFileAppliesFileDefaultsAndPerCheckOverrides() throws IOException {
+        Path file = write("checks.yaml", """
+                periodSeconds: 5
+                timeoutSeconds: 1
+                checks:
+                  - name: api
+                    critical: true
+                    httpGet:
+                      url: http://checkout.shop.svc:8080/ready
+                      expectedStatuses: [200]
+                      jsonBody: [{path: "$.status", equals: "UP"}]
+                  - name: db
+                    periodSeconds: 30
+                    timeoutSeconds: 3
+                    failureThreshold: 5
+                    tcpSocket: {host: postgres.shop.svc, port: 5432}
+                  - name: grpc
+                    grpc: {host: grpc.shop.svc, port: 9090}
+                """);
+        List<Check> checks = ChecksFileLoader.load(file);
+        assertThat(checks).extracting(Check::name).containsExactly("api", "db", "grpc");
+        assertThat(checks).extracting(Check::kind).containsExactly("httpGet", "tcpSocket", "grpc");
+        Check api = checks.get(0);
+        assertThat(api.critical()).isTrue();
+        assertThat(api.period()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(api.timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(api.failureThreshold()).isEqualTo(ChecksFileLoader.DEFAULT_FAILURE_THRESHOLD);
+        Check db = checks.get(1);
+        assertThat(db.critical()).isFalse();
+        assertThat(db.period()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(db.failureThreshold()).isEqualTo(5);
+    }
+
+    @Test
+    void jsonFileIsReadAsJson() throws IOException {
+        Path file = write("checks.json", """
+                {"checks": [{"name": "db", "tcpSocket": {"host": "localhost", "port": 5432}}]}
+                """);
+        List<Check> checks = ChecksFileLoader.load(file);
+        assertThat(checks).singleElement().satisfies(c -> {
+            assertThat(c.period()).isEqualTo(Duration.ofSeconds(ChecksFileLoader.DEFAULT_PERIOD_SECONDS));
+            assertThat(c.timeout()).isEqualTo(Duration.ofSeconds(ChecksFileLoader.DEFAULT_TIMEOUT_SECONDS));
+        });
+    }
+
+    @Test
+    void emptyFileMeansNoChecks() throws IOException {
+        assertThat(ChecksFileLoader.load(write("checks.yaml", "\n"))).isEmpty();
+        assertThat(ChecksFileLoader.load(write("none.yaml", "checks: []\n"))).isEmpty();
+    }
+
+    @Test
+    void missingFileIsRefusedWithItsPath() {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> ChecksFileLoader.load(missing))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("cannot read");
+    }
+
+    @Test
+    void brokenJsonNamesLineAndColumn() throws IOException {
+        Path file = write("checks.json", "{\"checks\": [ {\"name\": \"a\",, } ]}");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining("was expecting double-quote to start field name (line 1, column");
+    }
+
+    @Test
+    void brokenYamlNamesLine() throws IOException {
+        Path file = write("checks.yaml", "checks:\n  - name: a\n    tcpSocket: {host: h, port: 1\n");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining("checks[0].tcpSocket: while parsing a flow mapping")
+                .hasMessageContaining("line 3, column 16");
+    }
+
+    @Test
+    void unknownFieldIsNamedWithTheKnownOnes() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - name: db
+                    tcpSocket: {host: localhost, prot: 5432}
+                """);
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining("checks[0].tcpSocket.prot: unknown field (known fields: host, port)");
+    }
+
+    @Test
+    void wrongTypeIsNamed() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - name: db
+                    tcpSocket: {host: localhost, port: "5432"}
+                """);
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining("checks[0].tcpSocket.port:");
+    }
+
+    @Test
+    void allProblemsAreReportedAtOnce() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - name: Bad_Name
+                    tcpSocket: {host: localhost, port: 0}
+                  - name: x
+                """);
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems()).hasSize(3))
+                .hasMessageContaining("checks[0].name: 'Bad_Name' must be a DNS label")
+                .hasMessageContaining("checks[0].tcpSocket.port: must be between 1 and 65535, got 0")
+                .hasMessageContaining("checks[1]: exactly one of httpGet, tcpSocket, grpc is required, got 0");
+    }
+
+    /** One row per rule: the check's YAML, and the field path plus message that must be reported. */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            name: a, tcpSocket: {host: h, port: 1}, grpc: {host: h, port: 1}            | checks[0]: exactly one of httpGet, tcpSocket, grpc is required, got 2
+            tcpSocket: {host: h, port: 1}                                               | checks[0].name: required
+            name: '-a', tcpSocket: {host: h, port: 1}                                   | checks[0].name: '-a' must be a DNS label
+            name: a, periodSeconds: 0, timeoutSeconds: 0, tcpSocket: {host: h, port: 1} | checks[0].periodSeconds: must be between 1 and 3600, got 0
+            name: a, periodSeconds: 5, timeoutSeconds: 5, tcpSocket: {host: h, port: 1} | checks[0].timeoutSeconds: must be less than periodSeconds (5 >= 5)
+            name: a, failureThreshold: 0, tcpSocket: {host: h, port: 1}                 | checks[0].failureThreshold: must be between 1 and 100, got 0
+            name: a, successThreshold: 101, tcpSocket: {host: h, port: 1}               | checks[0].successThreshold: must be between 1 and 100, got 101
+            name: a, tcpSocket: {port: 1}                                               | checks[0].tcpSocket.host: required
+            name: a, tcpSocket: {host: 'a b', port: 1}                                  | checks[0].tcpSocket.host: 'a b' is not a host name or IP address
+            name: a, tcpSocket: {host: h}                                               | checks[0].tcpSocket.port: required
+            name: a, grpc: {host: h, port: 70000}                                       | checks[0].grpc.port: must be between 1 and 65535, got 70000
+            name: a, httpGet: {url: 'ftp://h/x'}                                        | checks[0].httpGet.url: 'ftp://h/x' must start with http:// or https://
+            name: a, httpGet: {url: 'http://'}                                          | checks[0].httpGet.url: not a valid URL
+            name: a, httpGet: {url: 'http://h/', port: 80}                              | checks[0].httpGet.url: give either url, or host/port/path/scheme, not both
+            name: a, httpGet: {host: h, port: 80, path: ready}                          | checks[0].httpGet.path: 'ready' must start with '/'
+            name: a, httpGet: {host: h, port: 80, scheme: FTP}                          | checks[0].httpGet.scheme: 'FTP' must be HTTP or HTTPS
+            name: a, httpGet: {host: h, port: 80, expectedStatuses: [200, 99]}          | checks[0].httpGet.expectedStatuses[1]: must be an HTTP status from 100 to 599, got 99
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: 'a b', value: v}]} | checks[0].httpGet.httpHeaders[0].name: required
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: X}]}            | checks[0].httpGet.httpHeaders[0].value: required
+            name: a, httpGet: {host: h, port: 80, jsonBody: [{path: status, equals: UP}]} | checks[0].httpGet.jsonBody[0].path: 'status' must start with '$'
+            name: a, httpGet: {host: h, port: 80, jsonBody: [{path: $.status}]}        | checks[0].httpGet.jsonBody[0].equals: required
+            """)
+    void eachRuleNamesTheField(String check, String expected) throws IOException {
+        Path file = write("checks.yaml", "checks:\n  - {" + check + "}\n");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void duplicateNamesAreRefused() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - {name: a, tcpSocket: {host: h, port: 1}}
+                  - {name: a, tcpSocket: {host: h, port: 2}}
+                """);
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .hasMessageContaining("checks[1].name: 'a' is used by an earlier check");
+    }
+
+    @Test
+    void moreThan64ChecksAreRefused() throws IOException {
+        StringBuilder yaml = new StringBuilder("checks:\n");
+        for (int i = 0; i <= ChecksFileLoader.MAX_CHECKS; i++) {
+            yaml.append("  - {name: c").append(i).append(", tcpSocket: {host: h, port: 1}}\n");
+        }
+        Path file = write("checks.yaml", yaml.toString());
+        assertThatThrownBy(() -> ChecksFileLoader.load(file)).hasMessageContaining("checks: at most 64 checks, got 65");
+    }
+
+    @Test
+    void fileWideTimeoutMustBeBelowPeriod() throws IOException {
+        Path file = write("checks.yaml", "periodSeconds: 2\ntimeoutSeconds: 3\nchecks: []\n");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .hasMessageContaining("timeoutSeconds: must be less than periodSeconds (3 >= 2)");
+    }
+}

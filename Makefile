@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 
-.PHONY: help run test build sidecar-run
+.PHONY: help run test build control-plane cluster-up cluster-down sidecar-run bench-sidecar
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -11,12 +11,27 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: ## every test: unit, Quarkus, packaged-process and API-server tests
+test: control-plane ## every test: unit, Quarkus, packaged-process, API-server and cluster tests
 	$(MVN) verify
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests
 
+control-plane: ## build the Kubernetes binaries once from the Go module proxy (cached under ~/.cache)
+	hack/build-control-plane.sh >/dev/null
+
+cluster-up: control-plane ## start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok)
+	hack/local-cluster.sh up
+	@hack/local-cluster.sh env
+
+cluster-down: ## stop the local control plane
+	hack/local-cluster.sh down
+
 sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for checks)
 	$(MVN) -q -pl sidecar package -DskipTests
-	java -jar $(SIDECAR_JAR)
+	java @sidecar/jvm.options -jar $(SIDECAR_JAR)
+
+bench-sidecar: ## the sidecar against the reference Go server, side by side (writes bench/results/sidecar.md)
+	$(MVN) -q -pl sidecar package -DskipTests
+	mkdir -p bench/results
+	bench/bench_sidecar.py --out bench/results/sidecar.md

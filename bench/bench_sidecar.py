@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: the probe sidecar (as shipped) against the reference Go health server.
+
+Per round and per server, a fresh process: the server pinned to one CPU, wrk pinned to the other;
+time from exec to the first 200, idle RSS, a warm-up, a measured `wrk --latency` run, loaded RSS.
+Rounds are interleaved (reference, sidecar, sidecar with checks, reference, ...) because these
+machines are noisy: only ratios from the same run mean something.
+
+  bench/bench_sidecar.py                 # full run, prints a markdown table and writes --out
+  bench/bench_sidecar.py --smoke         # one short round of each, for `make test` (no goals judged)
+
+Everything binds to 127.0.0.1, every process started is stopped, and every loop is bounded in time.
+"""
+import argparse
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIDECAR_APP = os.path.join(ROOT, "sidecar", "target", "quarkus-app")
+JVM_OPTIONS = os.path.join(ROOT, "sidecar", "jvm.options")
+SERVER_CPU, LOAD_CPU = "1", "0"
+START_TIMEOUT_S = 60
+
+GOALS = {  # from the benchmark issue, JVM mode on this 2-core machine
+    "rps_ratio_min": 1.2,
+    "p99_ratio_max": 2.0,
+    "loaded_rss_mib_max": 96,
+    "idle_rss_mib_max": 64,
+    "first200_ms_max": 600,
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Upstream:
+    """A local HTTP server the sidecar's checks probe (the "10 checks" variant)."""
+
+    def __init__(self):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b'{"status":"UP"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self):
+        return self.server.server_address[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def checks_file(directory, upstream_port, count=10):
+    path = os.path.join(directory, "checks.json")
+    # periodSeconds 2 is the shortest period the schema allows (timeoutSeconds >= 1 must stay below it).
+    checks = [{"name": f"upstream-{i}", "httpGet": {"url": f"http://127.0.0.1:{upstream_port}/ready/{i}",
+                                                     "jsonBody": [{"path": "$.status", "equals": "UP"}]}}
+              for i in range(count)]
+    with open(path, "w") as f:
+        json.dump({"periodSeconds": 2, "timeoutSeconds": 1, "checks": checks}, f)
+    return path
+
+
+def build(reference_bin):
+    subprocess.run(["go", "build", "-o", reference_bin, "."], cwd=os.path.join(ROOT, "bench", "reference"),
+                   check=True)
+    if not os.path.exists(os.path.join(SIDECAR_APP, "quarkus-run.jar")):
+        subprocess.run(["mvn", "-B", "-q", "-ntp", "-pl", "sidecar", "package", "-DskipTests"], cwd=ROOT, check=True)
+
+
+def server_command(kind, port, reference_bin, config):
+    if kind == "reference":
+        return [reference_bin, "-addr", f"127.0.0.1:{port}"], {}
+    env = {"SIDECAR_PORT": str(port), "QUARKUS_HTTP_HOST": "127.0.0.1"}
+    if config:
+        env["SIDECAR_CONFIG_FILE"] = config
+    return ["java", f"@{JVM_OPTIONS}", "-jar", os.path.join(SIDECAR_APP, "quarkus-run.jar")], env
+
+
+def start_server(command, env, port):
+    """Starts a server pinned to SERVER_CPU; returns (process, ms from exec to the first 200)."""
+    full_env = dict(os.environ, **env)
+    started = time.monotonic()
+    process = subprocess.Popen(["taskset", "-c", SERVER_CPU] + command, env=full_env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/health"
+    while time.monotonic() - started < START_TIMEOUT_S:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited with {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return process, (time.monotonic() - started) * 1000
+        except OSError:
+            time.sleep(0.002)
+    stop(process)
+    raise RuntimeError(f"no 200 from {url} within {START_TIMEOUT_S}s")
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wrk(port, seconds, connections):
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "--latency", "-t1", f"-c{connections}",
+                          f"-d{seconds}s", f"http://127.0.0.1:{port}/health"],
+                         capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    errors = 0
+    for pattern in (r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                    r"Non-2xx or 3xx responses: (\d+)"):
+        m = re.search(pattern, out)
+        if m:
+            errors += sum(int(g) for g in m.groups())
+    return rps, p50, p99, errors
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def measure(kind, reference_bin, config, warmup_s, measure_s, connections):
+    port = free_port()
+    command, env = server_command(kind, port, reference_bin, config)
+    process, first200 = start_server(command, env, port)
+    try:
+        time.sleep(1.0)  # idle: started, first request served, nothing else
+        idle = rss_mib(process.pid)
+        wrk(port, warmup_s, connections)
+        loaded_peak = [0.0]
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(0.2):
+                loaded_peak[0] = max(loaded_peak[0], rss_mib(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        rps, p50, p99, errors = wrk(port, measure_s, connections)
+        done.set()
+        sampler.join()
+        loaded = max(loaded_peak[0], rss_mib(process.pid))
+        return {"first200_ms": first200, "idle_rss_mib": idle, "rps": rps, "p50_ms": p50, "p99_ms": p99,
+                "errors": errors, "loaded_rss_mib": loaded}
+    finally:
+        stop(process)
+
+
+def table(results, variants):
+    def med(kind, key):
+        return statistics.median(r[key] for r in results[kind])
+
+    lines = ["| server | rounds | requests/s | p50 ms | p99 ms | errors | first 200 ms | idle RSS MiB | loaded RSS MiB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for kind in variants:
+        lines.append(f"| {kind} | {len(results[kind])} | {med(kind, 'rps'):.0f} | {med(kind, 'p50_ms'):.2f} | "
+                     f"{med(kind, 'p99_ms'):.2f} | {sum(r['errors'] for r in results[kind])} | "
+                     f"{med(kind, 'first200_ms'):.0f} | {med(kind, 'idle_rss_mib'):.1f} | "
+                     f"{med(kind, 'loaded_rss_mib'):.1f} |")
+    lines.append("")
+    lines.append("| ours / reference (medians) | requests/s | p99 | first 200 | idle RSS | loaded RSS |")
+    lines.append("| --- | --- | --- | --- | --- | --- |")
+    for kind in variants[1:]:
+        lines.append(f"| {kind} | {med(kind, 'rps') / med('reference', 'rps'):.2f}x | "
+                     f"{med(kind, 'p99_ms') / med('reference', 'p99_ms'):.2f}x | "
+                     f"{med(kind, 'first200_ms') / med('reference', 'first200_ms'):.1f}x | "
+                     f"{med(kind, 'idle_rss_mib') / med('reference', 'idle_rss_mib'):.1f}x | "
+                     f"{med(kind, 'loaded_rss_mib') / med('reference', 'loaded_rss_mib'):.1f}x |")
+    return "\n".join(lines)
+
+
+def goals(results):
+    def med(key):
+        return statistics.median(r[key] for r in results["sidecar"])
+
+    ref_rps = statistics.median(r["rps"] for r in results["reference"])
+    ref_p99 = statistics.median(r["p99_ms"] for r in results["reference"])
+    rows = [("requests/s >= 1.2x reference", med("rps") / ref_rps >= GOALS["rps_ratio_min"], f"{med('rps') / ref_rps:.2f}x"),
+            ("p99 <= 2x reference", med("p99_ms") / ref_p99 <= GOALS["p99_ratio_max"], f"{med('p99_ms') / ref_p99:.2f}x"),
+            ("zero errors", all(r["errors"] == 0 for k in results for r in results[k]), ""),
+            ("idle RSS <= 64 MiB", med("idle_rss_mib") <= GOALS["idle_rss_mib_max"], f"{med('idle_rss_mib'):.1f} MiB"),
+            ("loaded RSS <= 96 MiB", med("loaded_rss_mib") <= GOALS["loaded_rss_mib_max"], f"{med('loaded_rss_mib'):.1f} MiB"),
+            ("first 200 <= 600 ms", med("first200_ms") <= GOALS["first200_ms_max"], f"{med('first200_ms'):.0f} ms")]
+    lines = ["| goal (sidecar, no checks) | met | measured |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {'yes' if ok else 'NO'} | {value} |" for name, ok, value in rows]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=10, help="warm-up seconds per server and round")
+    parser.add_argument("--duration", type=int, default=15, help="measured seconds per server and round")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--smoke", action="store_true", help="one 1-second round of each: proves the harness runs")
+    parser.add_argument("--out", help="also write the markdown here")
+    args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.warmup, args.duration, args.connections = 1, 1, 1, 4
+    for tool in ("go", "java", "wrk", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench: '{tool}' is not installed (wrk: apt-get install wrk)")
+
+    workdir = tempfile.mkdtemp(prefix="bench-sidecar-")
+    reference_bin = os.path.join(workdir, "reference")
+    build(reference_bin)
+    upstream = Upstream()
+    try:
+        config = checks_file(workdir, upstream.port)
+        variants = {"reference": None, "sidecar": None, "sidecar + 10 checks": config}
+        results = {kind: [] for kind in variants}
+        for round_number in range(1, args.rounds + 1):
+            for kind, cfg in variants.items():
+                result = measure("reference" if kind == "reference" else "sidecar", reference_bin, cfg,
+                                 args.warmup, args.duration, args.connections)
+                results[kind].append(result)
+                print(f"round {round_number} {kind:22s} " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else
+                                                                     f"{k}={v}" for k, v in result.items()),
+                      flush=True)
+    finally:
+        upstream.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
+    report = "\n".join([
+        f"Command: `bench/bench_sidecar.py --rounds {args.rounds} --warmup {args.warmup} --duration {args.duration} "
+        f"--connections {args.connections}` ({'smoke' if args.smoke else 'full'} run), server on CPU {SERVER_CPU}, "
+        f"wrk on CPU {LOAD_CPU}; {java}; {go}; sidecar flags from `sidecar/jvm.options`.", "",
+        table(results, list(variants)), "", goals(results), ""])
+    print()
+    print(report)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+module healthcheck-operator.dev/bench/reference
+
+go 1.22

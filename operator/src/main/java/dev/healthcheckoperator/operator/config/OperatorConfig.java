@@ -1,0 +1,77 @@
+package dev.healthcheckoperator.operator.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the operator itself (not of a HealthCheck); environment variables use the HEALTHCHECK_ prefix. */
+@ConfigMapping(prefix = "healthcheck")
+public interface OperatorConfig {
+
+    Sidecar sidecar();
+
+    Poll poll();
+
+    LeaderElection leaderElection();
+
+    interface LeaderElection {
+
+        /**
+         * A replica that lost its Lease exits, so that its pod restarts as a clean standby rather than keep working
+         * next to the new leader. Off only where the operator shares its process with other things, as in tests.
+         */
+        @WithDefault("true")
+        boolean exitOnStopLeading();
+    }
+
+    interface Sidecar {
+
+        /**
+         * Image used when a HealthCheck leaves spec.image empty. It carries the operator's own version so an operator
+         * upgrade rolls the sidecars to the matching release; never a moving tag such as latest.
+         */
+        @WithDefault("healthcheck-operator/healthcheck-sidecar:${quarkus.application.version}")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+    }
+
+    interface Poll {
+
+        /** How often each ready HealthCheck's /health is read. */
+        @WithDefault("15s")
+        Duration interval();
+
+        /** Requests in flight at once: bounds the load on the operator and, in proxy mode, on the API server. */
+        @WithDefault("8")
+        int concurrency();
+
+        /** Connect and read timeout of one poll; a slow sidecar counts as unreachable rather than stalling a round. */
+        @WithDefault("3s")
+        Duration timeout();
+
+        /** How the operator reaches the sidecars; auto picks service-dns in a pod and api-server-proxy elsewhere. */
+        @WithDefault("auto")
+        PollMode mode();
+
+        /**
+         * URL used in direct mode, with {namespace}, {name}, {service} and {port} filled in from the HealthCheck. For
+         * sidecars reachable at a known address, e.g. a sidecar started on this machine in tests.
+         */
+        @WithDefault("http://127.0.0.1:{port}/health")
+        String directUrlTemplate();
+    }
+
+    enum PollMode {
+        /** service-dns inside a pod, api-server-proxy otherwise. */
+        AUTO,
+        /** GET http://{service}.{namespace}.svc:{port}/health: needs the operator to run in the cluster. */
+        SERVICE_DNS,
+        /** GET through the API server's service proxy: works from outside the cluster, costs API-server requests. */
+        API_SERVER_PROXY,
+        /** GET the URL of direct-url-template. */
+        DIRECT
+    }
+}

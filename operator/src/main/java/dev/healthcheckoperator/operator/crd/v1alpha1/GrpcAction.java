@@ -1,0 +1,23 @@
+package dev.healthcheckoperator.operator.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+
+/** Passes when grpc.health.v1.Health/Check answers SERVING. */
+public class GrpcAction extends NetworkTarget {
+
+    @JsonPropertyDescription("Service name sent in the grpc.health.v1 request; empty asks about the whole server.")
+    @Default("")
+    @Size(max = 253)
+    private String service;
+
+    public String getService() {
+        return service;
+    }
+
+    public void setService(String service) {
+        this.service = service;
+    }
+}

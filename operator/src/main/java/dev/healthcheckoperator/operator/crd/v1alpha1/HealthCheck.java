@@ -1,0 +1,39 @@
+package dev.healthcheckoperator.operator.crd.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A set of checks run by probe sidecars; the operator reports their aggregated health in the status.
+ * <p>
+ * The group is our own domain because {@code kind: HealthCheck} is also used by other projects.
+ */
+@Group(HealthCheck.GROUP)
+@Version(HealthCheck.VERSION)
+@Kind("HealthCheck")
+@Plural("healthchecks")
+@Singular("healthcheck")
+@ShortNames("hc")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Health", jsonPath = ".status.health", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.readyReplicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class HealthCheck extends CustomResource<HealthCheckSpec, HealthCheckStatus> implements Namespaced {
+
+    public static final String GROUP = "healthcheck-operator.dev";
+    public static final String VERSION = "v1alpha1";
+
+    @Override
+    protected HealthCheckSpec initSpec() {
+        return new HealthCheckSpec();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.healthcheckoperator.operator.crd.v1alpha1;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** An HTTP GET, addressed either by url or by host + port (+ path, scheme). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.url) != has(self.host)", message = "set either url or host (with port), not both and not neither")
+@ValidationRule(value = "!has(self.url) || (!has(self.port) && !has(self.path) && !has(self.scheme))",
+        message = "port, path and scheme go with host, not with url")
+@ValidationRule(value = "!has(self.host) || has(self.port)", message = "port is required with host", fieldPath = ".port")
+public class HttpGetAction extends HostAndPort {
+
+    @JsonPropertyDescription("Absolute http:// or https:// URL to GET, e.g. http://checkout.shop.svc:8080/ready.")
+    @Size(max = 2048)
+    @ValidationRule(value = "isURL(self) && (self.startsWith('http://') || self.startsWith('https://'))",
+            message = "url must be an absolute http:// or https:// URL")
+    private String url;
+
+    @JsonPropertyDescription("Path to GET with host; defaults to /.")
+    @Pattern("^/[^\\s]*$")
+    @Size(max = 2048)
+    private String path;
+
+    @JsonPropertyDescription("HTTP or HTTPS with host; defaults to HTTP.")
+    private HttpScheme scheme;
+
+    @JsonPropertyDescription("Headers sent with the request.")
+    @Size(max = 32)
+    private List<HttpHeader> httpHeaders;
+
+    @JsonPropertyDescription("Status codes that pass; when empty any 200-399 passes, like the kubelet's probes.")
+    @Size(max = 32)
+    @ValidationRule(value = "self.all(s, s >= 100 && s <= 599)", message = "expectedStatuses must be HTTP status codes (100-599)")
+    private List<Integer> expectedStatuses;
+
+    @JsonPropertyDescription("Assertions on the JSON response body; all must hold.")
+    @Size(max = 16)
+    private List<JsonBodyAssertion> jsonBody;
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    public HttpScheme getScheme() {
+        return scheme;
+    }
+
+    public void setScheme(HttpScheme scheme) {
+        this.scheme = scheme;
+    }
+
+    public List<HttpHeader> getHttpHeaders() {
+        return httpHeaders;
+    }
+
+    public void setHttpHeaders(List<HttpHeader> httpHeaders) {
+        this.httpHeaders = httpHeaders;
+    }
+
+    public List<Integer> getExpectedStatuses() {
+        return expectedStatuses;
+    }
+
+    public void setExpectedStatuses(List<Integer> expectedStatuses) {
+        this.expectedStatuses = expectedStatuses;
+    }
+
+    public List<JsonBodyAssertion> getJsonBody() {
+        return jsonBody;
+    }
+
+    public void setJsonBody(List<JsonBodyAssertion> jsonBody) {
+        this.jsonBody = jsonBody;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.healthcheckoperator.operator.crd.v1alpha1;
+
+public enum HttpScheme {
+    HTTP,
+    HTTPS
+}

@@ -1,0 +1,205 @@
+package dev.healthcheckoperator.operator.dependent;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import dev.healthcheckoperator.operator.config.OperatorConfig;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
+@KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR))
+public class DeploymentDependent extends OwnedDependent<Deployment> {
+
+    public static final String CONTAINER_NAME = "sidecar";
+    static final String CONFIG_DIR = "/etc/healthcheck";
+    static final String DIAGNOSTICS_TOKEN_DIR = "/var/run/secrets/healthcheck-operator/diagnostics";
+    static final String DIAGNOSTICS_TOKEN_FILE = "token";
+    /** The sidecar image's non-root user. */
+    static final long SIDECAR_UID = 1001;
+
+    @Inject
+    OperatorConfig config;
+
+    public DeploymentDependent() {
+        super(Deployment.class);
+    }
+
+    @Override
+    protected Deployment desired(HealthCheck healthCheck, Context<HealthCheck> context) {
+        HealthCheckSpec spec = healthCheck.getSpec();
+        Map<String, String> podLabels = new LinkedHashMap<>();
+        if (spec.getPodLabels() != null) {
+            podLabels.putAll(spec.getPodLabels());
+        }
+        podLabels.putAll(SidecarNames.labels(healthCheck));
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (spec.getPodAnnotations() != null) {
+            podAnnotations.putAll(spec.getPodAnnotations());
+        }
+        podAnnotations.put(SidecarNames.CONFIG_HASH_ANNOTATION, SidecarConfigRenderer.hash(spec));
+
+        return new DeploymentBuilder()
+                .withMetadata(metadata(healthCheck))
+                .withNewSpec()
+                .withReplicas(spec.getReplicas())
+                .withNewSelector().withMatchLabels(SidecarNames.selectorLabels(healthCheck)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(SidecarNames.resourceName(healthCheck))
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(SIDECAR_UID)
+                .withRunAsGroup(SIDECAR_UID)
+                .withFsGroup(SIDECAR_UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withNodeSelector(spec.getNodeSelector())
+                .withTolerations(spec.getTolerations())
+                .withAffinity(spec.getAffinity())
+                .withContainers(container(healthCheck))
+                .withVolumes(volumes(healthCheck))
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private Container container(HealthCheck healthCheck) {
+        HealthCheckSpec spec = healthCheck.getSpec();
+        String image = spec.getImage() == null || spec.getImage().isEmpty() ? config.sidecar().image() : spec.getImage();
+        return new ContainerBuilder()
+                .withName(CONTAINER_NAME)
+                .withImage(image)
+                .withImagePullPolicy(config.sidecar().imagePullPolicy())
+                .withPorts(ports(spec))
+                .withEnv(env(spec))
+                .withResources(resources(spec))
+                .withVolumeMounts(volumeMounts(spec))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withStartupProbe(probe("/health/started", 30))
+                .withLivenessProbe(probe("/health/live", 3))
+                .withReadinessProbe(probe("/health/ready", 3))
+                .build();
+    }
+
+    private static Probe probe(String path, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(SidecarNames.HEALTH_PORT_NAME)).endHttpGet()
+                .withPeriodSeconds(5)
+                .withTimeoutSeconds(2)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private static List<ContainerPort> ports(HealthCheckSpec spec) {
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(new ContainerPortBuilder().withName(SidecarNames.HEALTH_PORT_NAME).withContainerPort(spec.getPort())
+                .withProtocol("TCP").build());
+        if (diagnosticsEnabled(spec)) {
+            ports.add(new ContainerPortBuilder().withName(SidecarNames.DIAGNOSTICS_PORT_NAME)
+                    .withContainerPort(spec.getDiagnostics().getPort()).withProtocol("TCP").build());
+        }
+        return ports;
+    }
+
+    private static List<EnvVar> env(HealthCheckSpec spec) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar("SIDECAR_PORT", String.valueOf(spec.getPort()), null));
+        env.add(new EnvVar("SIDECAR_CONFIG_FILE", CONFIG_DIR + "/" + SidecarNames.CONFIG_KEY, null));
+        env.add(new EnvVar("SIDECAR_DIAGNOSTICS_ENABLED", String.valueOf(diagnosticsEnabled(spec)), null));
+        if (diagnosticsEnabled(spec)) {
+            env.add(new EnvVar("SIDECAR_DIAGNOSTICS_PORT", String.valueOf(spec.getDiagnostics().getPort()), null));
+            env.add(new EnvVar("SIDECAR_DIAGNOSTICS_TOKEN_FILE", DIAGNOSTICS_TOKEN_DIR + "/" + DIAGNOSTICS_TOKEN_FILE,
+                    null));
+        }
+        return env;
+    }
+
+    /** Small defaults: the sidecar only runs a handful of network checks. */
+    private static ResourceRequirements resources(HealthCheckSpec spec) {
+        ResourceRequirements requested = spec.getResources();
+        boolean empty = requested == null
+                || (isEmpty(requested.getRequests()) && isEmpty(requested.getLimits()));
+        if (!empty) {
+            return requested;
+        }
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("50m"))
+                .addToRequests("memory", new Quantity("96Mi"))
+                .addToLimits("memory", new Quantity("192Mi"))
+                .build();
+    }
+
+    private static boolean isEmpty(Map<?, ?> map) {
+        return map == null || map.isEmpty();
+    }
+
+    private static List<VolumeMount> volumeMounts(HealthCheckSpec spec) {
+        List<VolumeMount> mounts = new ArrayList<>();
+        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).build());
+        // The root filesystem is read-only; /tmp is the only place the sidecar writes to.
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        if (diagnosticsEnabled(spec)) {
+            mounts.add(new VolumeMountBuilder().withName("diagnostics-token").withMountPath(DIAGNOSTICS_TOKEN_DIR)
+                    .withReadOnly(true).build());
+        }
+        return mounts;
+    }
+
+    private static List<Volume> volumes(HealthCheck healthCheck) {
+        HealthCheckSpec spec = healthCheck.getSpec();
+        List<Volume> volumes = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName("config").withNewConfigMap()
+                .withName(SidecarNames.resourceName(healthCheck)).endConfigMap().build());
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))
+                .endEmptyDir().build());
+        if (diagnosticsEnabled(spec)) {
+            DiagnosticsSpec diagnostics = spec.getDiagnostics();
+            volumes.add(new VolumeBuilder().withName("diagnostics-token").withNewSecret()
+                    .withSecretName(diagnostics.getTokenSecretRef().getName())
+                    .addNewItem().withKey(diagnostics.getTokenSecretRef().getKey()).withPath(DIAGNOSTICS_TOKEN_FILE)
+                    .endItem()
+                    .endSecret().build());
+        }
+        return volumes;
+    }
+
+    static boolean diagnosticsEnabled(HealthCheckSpec spec) {
+        return spec.getDiagnostics() != null && Boolean.TRUE.equals(spec.getDiagnostics().getEnabled());
+    }
+}

@@ -1,0 +1,50 @@
+package dev.healthcheckoperator.operator.metrics;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * healthcheck_operator_healthchecks{health=...}: HealthChecks by the health in their status. Counted from the
+ * informer cache at scrape time, so deleted resources drop out by themselves and a standby replica reports the
+ * same figures as the leader.
+ */
+@ApplicationScoped
+public class HealthCheckMetrics {
+
+    public static final String GAUGE_NAME = "healthcheck.operator.healthchecks";
+
+    private volatile IndexerResourceCache<HealthCheck> cache;
+
+    public HealthCheckMetrics(MeterRegistry registry) {
+        for (Health health : Health.values()) {
+            Gauge.builder(GAUGE_NAME, () -> count(health))
+                    .description("HealthChecks by health state")
+                    .tag("health", health.name())
+                    .register(registry);
+        }
+    }
+
+    public void observe(IndexerResourceCache<HealthCheck> cache) {
+        this.cache = cache;
+    }
+
+    long count(Health health) {
+        IndexerResourceCache<HealthCheck> current = cache;
+        if (current == null) {
+            return 0;
+        }
+        return current.list().filter(hc -> healthOf(hc) == health).count();
+    }
+
+    private static Health healthOf(HealthCheck healthCheck) {
+        if (healthCheck.getStatus() == null || healthCheck.getStatus().getHealth() == null) {
+            return Health.Unknown;
+        }
+        return healthCheck.getStatus().getHealth();
+    }
+}

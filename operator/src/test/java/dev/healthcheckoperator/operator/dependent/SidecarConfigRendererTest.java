@@ -1,0 +1,85 @@
+package dev.healthcheckoperator.operator.dependent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.JsonBodyAssertion;
+import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
+
+/** checks.json must be exactly the sidecar's format: the spec's names, nothing the sidecar does not know. */
+class SidecarConfigRendererTest {
+
+    @Test
+    void rendersTheSidecarFormat() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setPeriodSeconds(10);
+        spec.setTimeoutSeconds(2);
+        spec.setFailureThreshold(3);
+        spec.setSuccessThreshold(1);
+        CheckSpec api = new CheckSpec();
+        api.setName("api");
+        api.setCritical(true);
+        api.setPeriodSeconds(5);
+        HttpGetAction httpGet = new HttpGetAction();
+        httpGet.setUrl("http://checkout.shop.svc:8080/ready");
+        httpGet.setHttpHeaders(List.of(new HttpHeader("X-Probe", "1")));
+        httpGet.setExpectedStatuses(List.of(200));
+        httpGet.setJsonBody(List.of(new JsonBodyAssertion("$.status", "UP")));
+        api.setHttpGet(httpGet);
+        spec.setChecks(List.of(api, TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false)));
+
+        JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
+
+        assertEquals(Set.of("periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
+                "checks"), Set.copyOf(fieldNames(config)));
+        JsonNode first = config.get("checks").get(0);
+        assertEquals(List.of("name", "critical", "periodSeconds", "httpGet"), fieldNames(first));
+        assertEquals("X-Probe", first.get("httpGet").get("httpHeaders").get(0).get("name").asText());
+        assertEquals("UP", first.get("httpGet").get("jsonBody").get(0).get("equals").asText());
+        assertEquals(200, first.get("httpGet").get("expectedStatuses").get(0).asInt());
+        JsonNode second = config.get("checks").get(1);
+        assertEquals("postgres.shop.svc", second.get("tcpSocket").get("host").asText());
+        assertFalse(second.has("httpGet"), "absent handlers are left out, not written as null");
+    }
+
+    @Test
+    void timingsLeftEmptyAreLeftOut() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setPeriodSeconds(30);
+
+        JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
+
+        assertEquals(Set.of("periodSeconds", "checks"), Set.copyOf(fieldNames(config)));
+    }
+
+    @Test
+    void theHashFollowsTheConfig() {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setChecks(List.of(TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false)));
+        String before = SidecarConfigRenderer.hash(spec);
+        assertEquals(before, SidecarConfigRenderer.hash(spec), "stable for the same spec");
+
+        spec.setChecks(List.of(TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5433, false)));
+        assertNotEquals(before, SidecarConfigRenderer.hash(spec));
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

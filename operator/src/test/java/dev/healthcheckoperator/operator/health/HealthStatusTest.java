@@ -1,0 +1,148 @@
+package dev.healthcheckoperator.operator.health;
+
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.healthCheck;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.markDeploymentAvailable;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.tcpCheck;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckStatus;
+import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.reconciler.HealthyCondition;
+import dev.healthcheckoperator.operator.testsupport.ControlPlane;
+import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import dev.healthcheckoperator.operator.testsupport.StubSidecar;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+
+/**
+ * The poller against a stand-in sidecar whose answer the test controls (the operator runs in direct poll mode and
+ * reaches it on loopback, see application.properties): status, writes and Events follow the sidecar's health.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = false)
+class HealthStatusTest {
+
+    /** The test acts as cluster admin; the operator runs with its own ServiceAccount's rights. */
+    final KubernetesClient client = ControlPlane.admin();
+
+    StubSidecar sidecar;
+    HealthCheck hc;
+
+    @BeforeEach
+    void startSidecarAndHealthCheck() throws Exception {
+        sidecar = new StubSidecar();
+        sidecar.answer("ok", "api:ok:critical", "cache:ok");
+        String namespace = ControlPlane.createNamespace(client, "health");
+        hc = client.resource(healthCheck(namespace, "shop", sidecar.port(),
+                tcpCheck("api", "api.shop.svc", 8080, true), tcpCheck("cache", "cache.shop.svc", 6379, false)))
+                .create();
+        markDeploymentAvailable(client, hc, 1);
+    }
+
+    @AfterEach
+    void stopSidecar() {
+        sidecar.close();
+    }
+
+    @Test
+    void healthFollowsTheSidecarAndEachTransitionIsOneEvent() {
+        await().until(() -> healthOf() == Health.Healthy);
+        HealthCheck healthy = get(client, hc);
+        assertEquals("True", condition(healthy, HealthyCondition.TYPE).getStatus());
+        assertEquals("AllChecksPassing", condition(healthy, HealthyCondition.TYPE).getReason());
+        assertEquals(2, healthy.getStatus().getChecks().size());
+        assertTrue(healthy.getStatus().getChecks().stream().allMatch(c -> Boolean.TRUE.equals(c.getHealthy())));
+
+        sidecar.answer("degraded", "api:ok:critical", "cache:failing");
+        await().until(() -> healthOf() == Health.Degraded);
+        HealthCheck degraded = get(client, hc);
+        assertEquals("False", condition(degraded, HealthyCondition.TYPE).getStatus());
+        assertEquals("NonCriticalChecksFailing", condition(degraded, HealthyCondition.TYPE).getReason());
+        CheckStatus cache = check(degraded, "cache");
+        assertEquals(Boolean.FALSE, cache.getHealthy());
+        assertEquals("ConnectionRefused", cache.getReason());
+        assertEquals("connection refused", cache.getMessage());
+
+        sidecar.answer("down", "api:failing:critical", "cache:failing");
+        await().until(() -> healthOf() == Health.Unhealthy);
+        assertEquals("CriticalChecksFailing", condition(get(client, hc), HealthyCondition.TYPE).getReason());
+
+        sidecar.answer("ok", "api:ok:critical", "cache:ok");
+        await().until(() -> healthOf() == Health.Healthy);
+        assertNull(check(get(client, hc), "cache").getMessage());
+
+        // A few more polls that change nothing add no Event.
+        int polls = sidecar.polls();
+        await().until(() -> sidecar.polls() >= polls + 3);
+        assertEquals(2, events(client, hc, "Healthy").size());
+        assertEquals(1, events(client, hc, "Degraded").size());
+        assertEquals(1, events(client, hc, "Unhealthy").size());
+        assertEquals("Warning", events(client, hc, "Unhealthy").get(0).getType());
+        assertEquals(1, events(client, hc, "SidecarsAvailable").size());
+    }
+
+    @Test
+    void pollsThatChangeNothingWriteNothing() {
+        await().until(() -> healthOf() == Health.Healthy);
+        // Let the write of the first report settle, then count.
+        int settled = sidecar.polls();
+        await().until(() -> sidecar.polls() >= settled + 2);
+        String resourceVersion = get(client, hc).getMetadata().getResourceVersion();
+
+        int polls = sidecar.polls();
+        await().until(() -> sidecar.polls() >= polls + 5);
+
+        assertEquals(resourceVersion, get(client, hc).getMetadata().getResourceVersion(),
+                "5 polls with fresh timestamps and latencies but the same health must not write the status");
+    }
+
+    @Test
+    void anUnreachableSidecarIsUnknown() {
+        await().until(() -> healthOf() == Health.Healthy);
+        String transitionedAt = check(get(client, hc), "api").getLastTransitionTime();
+
+        sidecar.close();
+
+        await().until(() -> healthOf() == Health.Unknown);
+        HealthCheck unknown = get(client, hc);
+        assertEquals("Unknown", condition(unknown, HealthyCondition.TYPE).getStatus());
+        assertEquals("SidecarUnreachable", condition(unknown, HealthyCondition.TYPE).getReason());
+        assertTrue(unknown.getStatus().getChecks().isEmpty());
+        assertFalse(transitionedAt.isEmpty());
+        await().until(() -> events(client, hc, "HealthUnknown").size() == 1);
+    }
+
+    @Test
+    void metricsCountHealthChecksByHealthAndKeepReconcileMetricsLowCardinality() {
+        await().until(() -> healthOf() == Health.Healthy);
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("healthcheck_operator_healthchecks{health=\"Healthy\"}"), metrics);
+        assertTrue(metrics.contains("operator_sdk_"), "JOSDK's reconcile metrics are exported");
+        assertFalse(metrics.contains(hc.getMetadata().getNamespace()),
+                "no series per HealthCheck: the namespace of one must not appear in the metrics");
+    }
+
+    private Health healthOf() {
+        HealthCheck current = get(client, hc);
+        return current.getStatus() == null ? null : current.getStatus().getHealth();
+    }
+
+    private static CheckStatus check(HealthCheck healthCheck, String name) {
+        return healthCheck.getStatus().getChecks().stream().filter(c -> name.equals(c.getName())).findFirst()
+                .orElseThrow();
+    }
+}

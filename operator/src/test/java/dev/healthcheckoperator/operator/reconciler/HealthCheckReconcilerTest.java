@@ -1,0 +1,288 @@
+package dev.healthcheckoperator.operator.reconciler;
+
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.freePort;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.healthCheck;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.httpCheck;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.markDeploymentAvailable;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.tcpCheck;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.dependent.SidecarNames;
+import dev.healthcheckoperator.operator.testsupport.ControlPlane;
+import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The operator, running in-process against a real API server, turning HealthChecks into owned objects. Without a
+ * controller-manager there is no garbage collector: deletion is covered by asserting the owner references it acts on.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = false)
+class HealthCheckReconcilerTest {
+
+    /** The test acts as cluster admin; the operator runs with its own ServiceAccount's rights. */
+    final KubernetesClient client = ControlPlane.admin();
+
+    String namespace;
+
+    @BeforeEach
+    void createNamespace() {
+        namespace = ControlPlane.createNamespace(client, "reconcile");
+    }
+
+    @Test
+    void createsTheOwnedObjectsWithTheirSecuritySettings() throws Exception {
+        HealthCheck hc = healthCheck(namespace, "checkout", 8080, httpCheck("api", "http://checkout.shop.svc:8080/ready"),
+                tcpCheck("db", "postgres.shop.svc", 5432, false));
+        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
+        diagnostics.setEnabled(true);
+        diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        hc.getSpec().setDiagnostics(diagnostics);
+        hc.getSpec().setPodLabels(Map.of("team", "shop"));
+        HealthCheck created = client.resource(hc).create();
+        String name = "checkout-healthcheck";
+
+        await().until(() -> deployment(client, hc) != null);
+        Deployment deployment = deployment(client, hc);
+        ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(name).get();
+        Service service = client.services().inNamespace(namespace).withName(name).get();
+        ServiceAccount serviceAccount = client.serviceAccounts().inNamespace(namespace).withName(name).get();
+        for (HasMetadata owned : List.of(deployment, configMap, service, serviceAccount)) {
+            assertOwnedBy(created, owned);
+            assertEquals("checkout", owned.getMetadata().getLabels().get("app.kubernetes.io/instance"));
+            assertEquals("healthcheck-operator", owned.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        }
+
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        assertEquals(1, deployment.getSpec().getReplicas());
+        assertEquals(name, pod.getServiceAccountName());
+        assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        assertEquals("shop", deployment.getSpec().getTemplate().getMetadata().getLabels().get("team"));
+        assertNotNull(deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(SidecarNames.CONFIG_HASH_ANNOTATION));
+        Container sidecar = pod.getContainers().get(0);
+        assertEquals("healthcheck-operator/healthcheck-sidecar:" + System.getProperty("project.version"),
+                sidecar.getImage());
+        assertFalse(sidecar.getImage().endsWith(":latest"));
+        assertEquals(Boolean.FALSE, sidecar.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(Boolean.TRUE, sidecar.getSecurityContext().getReadOnlyRootFilesystem());
+        assertEquals(Boolean.FALSE, sidecar.getSecurityContext().getPrivileged());
+        assertEquals(List.of("ALL"), sidecar.getSecurityContext().getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", sidecar.getSecurityContext().getSeccompProfile().getType());
+        assertEquals("/health/live", sidecar.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/health/ready", sidecar.getReadinessProbe().getHttpGet().getPath());
+        assertEquals("/health/started", sidecar.getStartupProbe().getHttpGet().getPath());
+        assertEquals("8080", env(sidecar, "SIDECAR_PORT"));
+        assertEquals("/etc/healthcheck/checks.json", env(sidecar, "SIDECAR_CONFIG_FILE"));
+        assertEquals("true", env(sidecar, "SIDECAR_DIAGNOSTICS_ENABLED"));
+        assertEquals("9000", env(sidecar, "SIDECAR_DIAGNOSTICS_PORT"));
+        assertEquals("/var/run/secrets/healthcheck-operator/diagnostics/token",
+                env(sidecar, "SIDECAR_DIAGNOSTICS_TOKEN_FILE"));
+        assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> "/tmp".equals(m.getMountPath())),
+                "a writable /tmp under a read-only root filesystem");
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getSecret() != null
+                && "diag-token".equals(v.getSecret().getSecretName())
+                && "token".equals(v.getSecret().getItems().get(0).getKey())));
+        assertNotNull(sidecar.getResources().getLimits().get("memory"), "a default memory limit");
+
+        JsonNode config = new ObjectMapper().readTree(configMap.getData().get("checks.json"));
+        assertEquals(10, config.get("periodSeconds").asInt());
+        assertEquals("api", config.get("checks").get(0).get("name").asText());
+        assertEquals("http://checkout.shop.svc:8080/ready", config.get("checks").get(0).get("httpGet").get("url")
+                .asText());
+        assertEquals(5432, config.get("checks").get(1).get("tcpSocket").get("port").asInt());
+
+        assertEquals(8080, service.getSpec().getPorts().get(0).getPort());
+        assertEquals("health", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        assertEquals(Map.of("app.kubernetes.io/name", "healthcheck-sidecar", "app.kubernetes.io/instance", "checkout"),
+                service.getSpec().getSelector());
+        assertEquals(Boolean.FALSE, serviceAccount.getAutomountServiceAccountToken());
+
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE) != null);
+        HealthCheck observed = get(client, hc);
+        assertEquals(1L, observed.getStatus().getObservedGeneration());
+        assertEquals("False", condition(observed, ReadyCondition.TYPE).getStatus());
+        assertEquals(ReadyCondition.REASON_PROGRESSING, condition(observed, ReadyCondition.TYPE).getReason());
+        assertEquals("Unknown", condition(observed, HealthyCondition.TYPE).getStatus());
+        assertEquals(Health.Unknown, observed.getStatus().getHealth());
+        assertEquals("http://checkout-healthcheck." + namespace + ".svc:8080/health",
+                observed.getStatus().getEndpoint());
+    }
+
+    @Test
+    void readyFollowsTheDeploymentsAvailability() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "ready", freePort(),
+                tcpCheck("db", "127.0.0.1", 1, false))).create();
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE) != null);
+        String firstTransition = condition(get(client, hc), ReadyCondition.TYPE).getLastTransitionTime();
+
+        markDeploymentAvailable(client, hc, 1);
+
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        HealthCheck ready = get(client, hc);
+        assertEquals(ReadyCondition.REASON_AVAILABLE, condition(ready, ReadyCondition.TYPE).getReason());
+        assertEquals(1, ready.getStatus().getReadyReplicas());
+        assertNotNull(condition(ready, ReadyCondition.TYPE).getLastTransitionTime());
+        assertNotNull(firstTransition);
+        await().until(() -> events(client, hc, "SidecarsAvailable").size() == 1);
+    }
+
+    @Test
+    void aSpecChangeUpdatesTheConfigRollsThePodsAndBumpsObservedGeneration() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "rolling", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+        String hashBefore = configHash(deployment(client, hc));
+
+        HealthCheck changed = get(client, hc);
+        changed.getSpec().setChecks(List.of(tcpCheck("db", "postgres.shop.svc", 5433, false)));
+        client.resource(changed).update();
+
+        await().until(() -> !hashBefore.equals(configHash(deployment(client, hc))));
+        await().until(() -> Long.valueOf(2).equals(get(client, hc).getStatus().getObservedGeneration()));
+        assertTrue(client.configMaps().inNamespace(namespace).withName("rolling-healthcheck").get().getData()
+                .get("checks.json").contains("5433"));
+    }
+
+    @Test
+    void driftIsRepaired() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "drift", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+
+        // Edited by hand, as kubectl edit would: another field manager takes the field over.
+        client.apps().deployments().inNamespace(namespace).withName("drift-healthcheck")
+                .edit(d -> {
+                    d.getSpec().setReplicas(5);
+                    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:1");
+                    return d;
+                });
+        await().until(() -> deployment(client, hc).getSpec().getReplicas() == 1
+                && deployment(client, hc).getSpec().getTemplate().getSpec().getContainers().get(0).getImage()
+                        .startsWith("healthcheck-operator/healthcheck-sidecar:"));
+
+        String uid = deployment(client, hc).getMetadata().getUid();
+        client.apps().deployments().inNamespace(namespace).withName("drift-healthcheck").delete();
+        await().until(() -> {
+            Deployment recreated = deployment(client, hc);
+            return recreated != null && !uid.equals(recreated.getMetadata().getUid());
+        });
+
+        client.services().inNamespace(namespace).withName("drift-healthcheck").delete();
+        await().until(() -> client.services().inNamespace(namespace).withName("drift-healthcheck").get() != null);
+    }
+
+    @Test
+    void aNameTooLongForTheServiceIsInvalidAndCreatesNothing() {
+        String name = "a".repeat(SidecarNames.MAX_HEALTHCHECK_NAME_LENGTH + 1);
+        HealthCheck hc = client.resource(healthCheck(namespace, name, 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE) != null);
+        var ready = condition(get(client, hc), ReadyCondition.TYPE);
+        assertEquals("False", ready.getStatus());
+        assertEquals(ReadyCondition.REASON_INVALID_SPEC, ready.getReason());
+        assertTrue(ready.getMessage().contains("metadata.name"), ready.getMessage());
+        assertEquals(List.of(), client.apps().deployments().inNamespace(namespace).list().getItems());
+        assertEquals(List.of(), client.configMaps().inNamespace(namespace).withLabel("app.kubernetes.io/managed-by")
+                .list().getItems());
+        assertEquals(List.of(), client.services().inNamespace(namespace).list().getItems());
+        await().until(() -> events(client, hc, "InvalidSpec").size() == 1);
+    }
+
+    @Test
+    void anInvalidUpdateLeavesTheRunningSidecarsAlone() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "limits", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+        await().until(() -> Long.valueOf(1).equals(get(client, hc).getStatus() == null ? null
+                : get(client, hc).getStatus().getObservedGeneration()));
+        String deploymentVersion = deployment(client, hc).getMetadata().getResourceVersion();
+
+        HealthCheck invalid = get(client, hc);
+        invalid.getSpec().setResources(new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("1Gi"))
+                .addToLimits("memory", new Quantity("128Mi")).build());
+        invalid.getSpec().setReplicas(3);
+        client.resource(invalid).update();
+
+        await().until(() -> ReadyCondition.REASON_INVALID_SPEC
+                .equals(condition(get(client, hc), ReadyCondition.TYPE).getReason()));
+        HealthCheck observed = get(client, hc);
+        assertEquals(2L, observed.getStatus().getObservedGeneration());
+        assertTrue(condition(observed, ReadyCondition.TYPE).getMessage().contains("spec.resources.requests.memory"));
+        assertEquals(deploymentVersion, deployment(client, hc).getMetadata().getResourceVersion());
+        assertEquals(1, deployment(client, hc).getSpec().getReplicas());
+    }
+
+    @Test
+    void badPodLabelValuesAreInvalid() {
+        HealthCheck hc = healthCheck(namespace, "labels", 8080, tcpCheck("db", "postgres.shop.svc", 5432, false));
+        hc.getSpec().setPodLabels(Map.of("team", "not a label value"));
+        client.resource(hc).create();
+
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE) != null);
+        var ready = condition(get(client, hc), ReadyCondition.TYPE);
+        assertEquals(ReadyCondition.REASON_INVALID_SPEC, ready.getReason());
+        assertTrue(ready.getMessage().contains("spec.podLabels[team]"), ready.getMessage());
+        assertNull(deployment(client, hc));
+    }
+
+    private static void assertOwnedBy(HealthCheck owner, HasMetadata owned) {
+        List<OwnerReference> refs = owned.getMetadata().getOwnerReferences();
+        assertEquals(1, refs.size(), owned.getKind() + " should have one owner");
+        OwnerReference ref = refs.get(0);
+        assertEquals("HealthCheck", ref.getKind());
+        assertEquals("healthcheck-operator.dev/v1alpha1", ref.getApiVersion());
+        assertEquals(owner.getMetadata().getUid(), ref.getUid());
+        assertEquals(Boolean.TRUE, ref.getController(), "the garbage collector deletes it with its controller");
+        assertNotEquals(null, ref.getName());
+    }
+
+    private static String env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> name.equals(e.getName())).map(EnvVar::getValue).findFirst()
+                .orElse(null);
+    }
+
+    private static String configHash(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(SidecarNames.CONFIG_HASH_ANNOTATION);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.healthcheckoperator.operator.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+
+/** What the schema cannot judge; each problem names its field. */
+class SpecValidatorTest {
+
+    @Test
+    void aPlainHealthCheckIsValid() {
+        assertEquals(List.of(), SpecValidator.validate(named("checkout")));
+    }
+
+    @Test
+    void theNameMustFitTheServiceName() {
+        assertEquals(List.of(), SpecValidator.validate(named("a".repeat(51))));
+        assertProblem(named("a".repeat(52)), "metadata.name");
+        assertProblem(named("1checkout"), "metadata.name");
+        assertProblem(named("check.out"), "metadata.name");
+    }
+
+    @Test
+    void requestsMustNotExceedLimits() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setResources(new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("2"))
+                .addToLimits("cpu", new Quantity("500m")).addToRequests("memory", new Quantity("64Mi"))
+                .addToLimits("memory", new Quantity("1Gi")).build());
+        assertEquals(List.of("spec.resources.requests.cpu: 2 is more than the limit 500m"), SpecValidator.validate(hc));
+    }
+
+    @Test
+    void quantitiesMustParse() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("lots"))
+                .build());
+        assertProblem(hc, "spec.resources.limits.memory: 'lots' is not a quantity");
+    }
+
+    @Test
+    void podLabelsMustBeLabels() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setPodLabels(Map.of("team", "shop", "example.com/tier", "probe"));
+        assertEquals(List.of(), SpecValidator.validate(hc));
+
+        hc.getSpec().setPodLabels(Map.of("team", "-shop"));
+        assertProblem(hc, "spec.podLabels[team]: value '-shop'");
+        hc.getSpec().setPodLabels(Map.of("bad key!", "x"));
+        assertProblem(hc, "spec.podLabels[bad key!]: not a valid key");
+        hc.getSpec().setPodLabels(Map.of("team", "x".repeat(64)));
+        assertProblem(hc, "spec.podLabels[team]");
+    }
+
+    @Test
+    void podAnnotationKeysMustBeQualifiedNamesButValuesAreFree() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setPodAnnotations(Map.of("example.com/owner", "anything at all, even: spaces"));
+        assertEquals(List.of(), SpecValidator.validate(hc));
+
+        hc.getSpec().setPodAnnotations(Map.of("Example.com/owner", "x"));
+        assertProblem(hc, "spec.podAnnotations[Example.com/owner]");
+    }
+
+    private static HealthCheck named(String name) {
+        return TestHealthChecks.healthCheck("shop", name, 8080,
+                TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false));
+    }
+
+    private static void assertProblem(HealthCheck hc, String fragment) {
+        List<String> problems = SpecValidator.validate(hc);
+        assertTrue(problems.stream().anyMatch(p -> p.contains(fragment)), fragment + " not in " + problems);
+    }
+}

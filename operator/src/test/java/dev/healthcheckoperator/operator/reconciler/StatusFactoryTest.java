@@ -1,0 +1,60 @@
+package dev.healthcheckoperator.operator.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
+import dev.healthcheckoperator.operator.health.CheckReport;
+import dev.healthcheckoperator.operator.health.HealthReport;
+import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
+
+/** The reconciler writes only when the next status differs: the same observation later must compare equal. */
+class StatusFactoryTest {
+
+    private static final ConditionState READY = new ConditionState("Ready", "True", "SidecarsAvailable", "1 of 1");
+    private static final HealthReport DEGRADED = new HealthReport(Health.Degraded, "NonCriticalChecksFailing",
+            "failing: cache", List.of(new CheckReport("api", true, "Passing", null),
+                    new CheckReport("cache", false, "Timeout", "no answer in 2s")));
+
+    @Test
+    void theSameObservationLaterIsTheSameStatus() {
+        HealthCheck hc = healthCheck();
+        HealthCheckStatus first = StatusFactory.next(hc, new HealthCheckStatus(), READY, 1, DEGRADED,
+                "2026-01-01T00:00:00Z");
+
+        HealthCheckStatus later = StatusFactory.next(hc, first, READY, 1, DEGRADED, "2026-01-01T01:00:00Z");
+
+        assertEquals(first, later);
+    }
+
+    @Test
+    void onlyTheCheckThatFlippedGetsANewTransitionTime() {
+        HealthCheck hc = healthCheck();
+        HealthCheckStatus first = StatusFactory.next(hc, new HealthCheckStatus(), READY, 1, DEGRADED,
+                "2026-01-01T00:00:00Z");
+        HealthReport recovered = new HealthReport(Health.Healthy, "AllChecksPassing", "all checks pass",
+                List.of(new CheckReport("api", true, "Passing", null), new CheckReport("cache", true, "Passing", null)));
+
+        HealthCheckStatus next = StatusFactory.next(hc, first, READY, 1, recovered, "2026-01-01T01:00:00Z");
+
+        assertNotEquals(first, next);
+        assertEquals("2026-01-01T00:00:00Z", next.getChecks().get(0).getLastTransitionTime());
+        assertEquals("2026-01-01T01:00:00Z", next.getChecks().get(1).getLastTransitionTime());
+        assertEquals("2026-01-01T00:00:00Z", next.condition("Ready").orElseThrow().getLastTransitionTime());
+        assertEquals("2026-01-01T01:00:00Z", next.condition("Healthy").orElseThrow().getLastTransitionTime());
+        assertEquals(7L, next.getObservedGeneration());
+    }
+
+    private static HealthCheck healthCheck() {
+        HealthCheck hc = TestHealthChecks.healthCheck("shop", "checkout", 8080,
+                TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false));
+        hc.getMetadata().setGeneration(7L);
+        return hc;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.healthcheckoperator.operator.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
+import dev.healthcheckoperator.operator.dependent.SidecarNames;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Builders and probes shared by the tests that run the operator. */
+public final class TestHealthChecks {
+
+    private TestHealthChecks() {
+    }
+
+    public static ConditionFactory await() {
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200));
+    }
+
+    public static HealthCheck healthCheck(String namespace, String name, int port, CheckSpec... checks) {
+        HealthCheck healthCheck = new HealthCheck();
+        healthCheck.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        healthCheck.getSpec().setPort(port);
+        healthCheck.getSpec().setChecks(List.of(checks));
+        return healthCheck;
+    }
+
+    public static CheckSpec httpCheck(String name, String url) {
+        CheckSpec check = new CheckSpec();
+        check.setName(name);
+        HttpGetAction httpGet = new HttpGetAction();
+        httpGet.setUrl(url);
+        check.setHttpGet(httpGet);
+        return check;
+    }
+
+    public static CheckSpec tcpCheck(String name, String host, int port, boolean critical) {
+        CheckSpec check = new CheckSpec();
+        check.setName(name);
+        check.setCritical(critical);
+        TcpSocketAction tcp = new TcpSocketAction();
+        tcp.setHost(host);
+        tcp.setPort(port);
+        check.setTcpSocket(tcp);
+        return check;
+    }
+
+    public static HealthCheck get(KubernetesClient client, HealthCheck healthCheck) {
+        return client.resources(HealthCheck.class).inNamespace(healthCheck.getMetadata().getNamespace())
+                .withName(healthCheck.getMetadata().getName()).get();
+    }
+
+    public static Deployment deployment(KubernetesClient client, HealthCheck healthCheck) {
+        return client.apps().deployments().inNamespace(healthCheck.getMetadata().getNamespace())
+                .withName(SidecarNames.resourceName(healthCheck)).get();
+    }
+
+    public static Condition condition(HealthCheck healthCheck, String type) {
+        HealthCheckStatus status = healthCheck == null ? null : healthCheck.getStatus();
+        return status == null ? null : status.condition(type).orElse(null);
+    }
+
+    /**
+     * No controller-manager runs against the test API server, so no ReplicaSet or Pod ever makes the Deployment
+     * available: the test writes the status the Deployment controller would write.
+     */
+    public static void markDeploymentAvailable(KubernetesClient client, HealthCheck healthCheck, int replicas) {
+        await().until(() -> deployment(client, healthCheck) != null);
+        client.apps().deployments().inNamespace(healthCheck.getMetadata().getNamespace())
+                .withName(SidecarNames.resourceName(healthCheck)).editStatus(d -> {
+                    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
+                            .withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+                            .withUpdatedReplicas(replicas).build());
+                    return d;
+                });
+    }
+
+    public static List<Event> events(KubernetesClient client, HealthCheck healthCheck, String reason) {
+        return client.v1().events().inNamespace(healthCheck.getMetadata().getNamespace()).list().getItems().stream()
+                .filter(e -> healthCheck.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .filter(e -> reason.equals(e.getReason()))
+                .toList();
+    }
+
+    /** A loopback port nothing listens on (the moment it is returned). */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -51,7 +51,9 @@ else
   hint="$BIN/kubectl --kubeconfig $KUBECONFIG get hc -A"
 fi
 
-java -jar "$JAR" &
+# Outside a pod the leader-election Lease namespace cannot be inferred: keep it in "default" unless told.
+HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE="${HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE:-default}" \
+  java -jar "$JAR" &
 operator_pid=$!
 
 if [[ -n "$started_cluster" ]]; then

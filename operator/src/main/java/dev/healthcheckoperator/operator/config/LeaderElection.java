@@ -14,7 +14,7 @@ public class LeaderElection extends LeaderElectionConfiguration {
     public static final String LEASE_NAME = "healthcheck-operator-leader";
 
     public LeaderElection(OperatorConfig config) {
-        super(LEASE_NAME, null, LEASE_DURATION_DEFAULT_VALUE, RENEW_DEADLINE_DEFAULT_VALUE,
+        super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null), LEASE_DURATION_DEFAULT_VALUE, RENEW_DEADLINE_DEFAULT_VALUE,
                 RETRY_PERIOD_DEFAULT_VALUE, null, null, config.leaderElection().exitOnStopLeading());
     }
 }

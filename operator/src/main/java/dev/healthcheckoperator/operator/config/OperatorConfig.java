@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -23,6 +24,12 @@ public interface OperatorConfig {
          */
         @WithDefault("true")
         boolean exitOnStopLeading();
+
+        /**
+         * Namespace of the Lease. In a pod it is the pod's namespace; outside a cluster (make run) nothing can be
+         * inferred unless the kubeconfig's context names a namespace, so this names it.
+         */
+        Optional<String> leaseNamespace();
     }
 
     interface Sidecar {

@@ -1,5 +1,13 @@
 package dev.healthcheckoperator.operator.health;
 
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,15 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
-
-import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
-import io.javaoperatorsdk.operator.OperatorException;
-import io.javaoperatorsdk.operator.processing.event.Event;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 
 /**
  * Polls the sidecars of the HealthChecks the reconciler found ready, and triggers a reconciliation of a HealthCheck
@@ -35,6 +36,12 @@ public class HealthPollEventSource extends AbstractEventSource<HealthReport, Hea
     private final IndexerResourceCache<HealthCheck> primaryCache;
     private final Map<ResourceID, PollTarget> targets = new ConcurrentHashMap<>();
     private final Map<ResourceID, HealthReport> reports = new ConcurrentHashMap<>();
+    /** How long a round over all targets takes: it must stay below the poll interval (see BENCHMARKS.md). */
+    private final Timer roundDuration = Timer.builder("healthcheck.operator.poll.round")
+            .description("Duration of one health-poll round over every ready HealthCheck")
+            .register(Metrics.globalRegistry);
+    private final AtomicInteger polledTargets = Metrics.globalRegistry.gauge("healthcheck.operator.poll.targets",
+            new AtomicInteger());
     private ScheduledExecutorService scheduler;
     private ExecutorService workers;
 
@@ -91,6 +98,7 @@ public class HealthPollEventSource extends AbstractEventSource<HealthReport, Hea
     }
 
     void pollRound() {
+        long start = System.nanoTime();
         try {
             targets.keySet().removeIf(id -> primaryCache.get(id).isEmpty());
             reports.keySet().removeIf(id -> !targets.containsKey(id));
@@ -99,7 +107,9 @@ public class HealthPollEventSource extends AbstractEventSource<HealthReport, Hea
                 pollOne(id, target);
                 return null;
             }));
+            polledTargets.set(tasks.size());
             workers.invokeAll(tasks);
+            roundDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""The operator at scale, on the local control plane (hack/local-cluster.sh, kwok fake nodes).
+
+Creates N HealthChecks in batches and measures: time from the create request to each one's Deployment
+(p50, p99), time until all are Ready=True, operator RSS and CPU at N, status writes per minute at steady
+state when nothing changes (goal: 0), and the duration of one health-poll round over N endpoints served
+by a local server (the reference Go server stands in for the sidecars: kwok pods run nothing).
+
+  bench/bench_operator.py                # N=1000, writes --out if given
+  bench/bench_operator.py --smoke        # N=20 and short windows, for `make test` (no goals judged)
+
+Everything binds to 127.0.0.1, every process started is stopped (the control plane too), and every
+wait is bounded in time.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
+NAMESPACE = "bench"
+PODS_PER_KWOK_NODE = 110
+
+
+def log(message):
+    print(f"[bench-operator] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.workdir = tempfile.mkdtemp(prefix="bench-operator-")
+        self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"),
+                        HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))))
+        self.processes = []
+        self.cluster_started = False
+        self.kubectl = None
+
+    # ------------------------------------------------------------------ processes
+
+    def run(self, *command, stdin=None, timeout=300):
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, env=self.env,
+                              timeout=timeout, check=True).stdout
+
+    def start(self, command, log_name, env=None):
+        out = open(os.path.join(self.workdir, log_name), "w")
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=dict(self.env, **(env or {})))
+        self.processes.append(process)
+        return process
+
+    def close(self):
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if self.cluster_started:
+            subprocess.run([os.path.join(ROOT, "hack", "local-cluster.sh"), "purge"], env=self.env,
+                           capture_output=True, timeout=120)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # ------------------------------------------------------------------ setup
+
+    def setup(self):
+        if not os.path.exists(OPERATOR_JAR):
+            subprocess.run(["mvn", "-B", "-q", "-ntp", "-pl", "operator", "-am", "package", "-DskipTests"],
+                           cwd=ROOT, check=True)
+        bin_dir = subprocess.run([os.path.join(ROOT, "hack", "build-control-plane.sh")], capture_output=True,
+                                 text=True, check=True).stdout.strip().splitlines()[-1]
+        self.kubectl = os.path.join(bin_dir, "kubectl")
+        log(f"starting the local control plane with {self.env['HC_KWOK_NODES']} fake nodes")
+        self.cluster_started = True
+        subprocess.run([os.path.join(ROOT, "hack", "local-cluster.sh"), "up"], env=self.env, check=True,
+                       timeout=300)
+        self.env["KUBECONFIG"] = os.path.join(self.env["HC_CLUSTER_DIR"], "kubeconfig")
+        self.run(self.kubectl, "apply", "-f", os.path.join(ROOT, "crds"))
+        self.run(self.kubectl, "create", "namespace", NAMESPACE)
+
+        reference = os.path.join(self.workdir, "reference")
+        subprocess.run(["go", "build", "-o", reference, "."], cwd=os.path.join(ROOT, "bench", "reference"), check=True)
+        self.sidecar_port = free_port()
+        self.start([reference, "-addr", f"127.0.0.1:{self.sidecar_port}"], "reference.log")
+
+        self.metrics_port = free_port()
+        self.operator = self.start(["java", "-jar", OPERATOR_JAR], "operator.log", env={
+            "QUARKUS_HTTP_PORT": str(self.metrics_port),
+            "QUARKUS_HTTP_HOST": "127.0.0.1",
+            # kwok pods run nothing: every HealthCheck's /health is answered by the one local server.
+            "HEALTHCHECK_POLL_MODE": "direct",
+            "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE": f"http://127.0.0.1:{self.sidecar_port}/health",
+            "HEALTHCHECK_POLL_INTERVAL": f"{self.args.poll_interval}s",
+            "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE": "default",
+        })
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.operator.poll() is not None:
+                raise RuntimeError("the operator exited; see its log")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/health/ready", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("the operator did not become ready within 120 s")
+
+    # ------------------------------------------------------------------ measurements
+
+    def deployments_seen(self, created_at, seen, stop):
+        """Polls Deployment names until stopped; records when each first appeared."""
+        while not stop.is_set():
+            names = self.run(self.kubectl, "-n", NAMESPACE, "get", "deployments",
+                             "-o", "jsonpath={.items[*].metadata.name}").split()
+            now = time.monotonic()
+            for name in names:
+                seen.setdefault(name.removesuffix("-healthcheck"), now)
+            if len(seen) >= len(created_at) == self.args.count:
+                return
+            stop.wait(0.25)
+
+    def create(self):
+        created_at = {}
+        seen = {}
+        stop = threading.Event()
+        watcher = threading.Thread(target=self.deployments_seen, args=(created_at, seen, stop), daemon=True)
+        watcher.start()
+        start = time.monotonic()
+        for first in range(0, self.args.count, self.args.batch):
+            names = [f"hc-{i:04d}" for i in range(first, min(first + self.args.batch, self.args.count))]
+            docs = "\n---\n".join(json.dumps({
+                "apiVersion": "healthcheck-operator.dev/v1alpha1", "kind": "HealthCheck",
+                "metadata": {"name": name, "namespace": NAMESPACE},
+                "spec": {"checks": [{"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]},
+            }) for name in names)
+            before = time.monotonic()
+            self.run(self.kubectl, "create", "-f", "-", stdin=docs)
+            for name in names:
+                created_at[name] = before  # the create request was sent at or after this instant
+        created_s = time.monotonic() - start
+        watcher.join(timeout=self.args.ready_timeout)
+        stop.set()
+        latencies = [seen[n] - created_at[n] for n in created_at if n in seen]
+        return created_s, latencies, len(created_at) - len(latencies), start
+
+    def wait_ready(self, start):
+        deadline = time.monotonic() + self.args.ready_timeout
+        ready = 0
+        while time.monotonic() < deadline:
+            items = json.loads(self.run(self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "-o", "json"))["items"]
+            ready = sum(1 for hc in items for c in hc.get("status", {}).get("conditions", [])
+                        if c["type"] == "Ready" and c["status"] == "True")
+            if ready == self.args.count:
+                return time.monotonic() - start, ready
+            time.sleep(1)
+        return None, ready
+
+    def wait_healthy(self):
+        deadline = time.monotonic() + self.args.ready_timeout
+        while time.monotonic() < deadline:
+            items = json.loads(self.run(self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "-o", "json"))["items"]
+            if sum(1 for hc in items if hc.get("status", {}).get("health") == "Healthy") == self.args.count:
+                return True
+            time.sleep(1)
+        return False
+
+    def status_writes(self, seconds):
+        """Counts every change of any HealthCheck (status writes included) during a quiet window."""
+        watch = subprocess.Popen([self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "--watch-only",
+                                  "--output-watch-events", "-o", "name"], stdout=subprocess.PIPE, text=True,
+                                 env=self.env)
+        events = []
+        reader = threading.Thread(target=lambda: events.extend(watch.stdout), daemon=True)
+        reader.start()
+        cpu_before = self.cpu_seconds()
+        time.sleep(seconds)
+        cpu_after = self.cpu_seconds()
+        watch.terminate()
+        watch.wait(timeout=10)
+        reader.join(timeout=5)
+        return len(events) * 60.0 / seconds, (cpu_after - cpu_before) / seconds
+
+    def cpu_seconds(self):
+        fields = open(f"/proc/{self.operator.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self):
+        for line in open(f"/proc/{self.operator.pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def poll_round(self):
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
+
+        def metric(name):
+            m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
+            return float(m.group(1)) if m else float("nan")
+
+        count = metric("healthcheck_operator_poll_round_seconds_count")
+        mean = metric("healthcheck_operator_poll_round_seconds_sum") / count if count else float("nan")
+        return mean, metric("healthcheck_operator_poll_round_seconds_max"), metric("healthcheck_operator_poll_targets")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--ready-timeout", type=int, default=600)
+    parser.add_argument("--quiet-window", type=int, default=60, help="seconds of steady state to count writes")
+    parser.add_argument("--poll-interval", type=int, default=15, help="the operator's default poll period")
+    parser.add_argument("--smoke", action="store_true", help="20 HealthChecks, short windows: proves it runs")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    if args.smoke:
+        args.count, args.batch, args.quiet_window, args.ready_timeout, args.poll_interval = 20, 10, 10, 300, 5
+    for tool in ("go", "java"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench: '{tool}' is not installed")
+
+    bench = Bench(args)
+    try:
+        bench.setup()
+        log(f"creating {args.count} HealthChecks in batches of {args.batch}")
+        created_s, latencies, missing, start = bench.create()
+        ready_s, ready = bench.wait_ready(start)
+        log(f"{ready}/{args.count} Ready; waiting until every one reports Healthy")
+        healthy = bench.wait_healthy()
+        time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
+        writes_per_min, cpu_share = bench.status_writes(args.quiet_window)
+        rss = bench.rss_mib()
+        round_mean, round_max, targets = bench.poll_round()
+    except Exception:
+        log_path = os.path.join(bench.workdir, "operator.log")
+        if os.path.exists(log_path):
+            print("".join(open(log_path).readlines()[-40:]), file=sys.stderr)
+        raise
+    finally:
+        bench.close()
+
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    rows = [
+        ("HealthChecks created", f"{args.count} in {created_s:.1f} s (batches of {args.batch})", ""),
+        ("create -> Deployment p50 / p99", f"{percentile(latencies, 0.5):.2f} s / {percentile(latencies, 0.99):.2f} s"
+         + (f" ({missing} never seen)" if missing else ""), "p99 <= 2 s"),
+        ("all Ready=True after", f"{ready_s:.1f} s" if ready_s else f"NOT within {args.ready_timeout} s ({ready} ready)",
+         "<= 120 s"),
+        ("all Healthy", "yes" if healthy else "no", ""),
+        ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
+        ("operator RSS at N", f"{rss:.0f} MiB", "<= 300 MiB"),
+        ("operator CPU at steady state", f"{cpu_share * 100:.1f}% of one core", ""),
+        ("poll round (mean / max)", f"{round_mean * 1000:.0f} ms / {round_max * 1000:.0f} ms over {targets:.0f} "
+         f"endpoints", f"< poll interval ({args.poll_interval} s)"),
+    ]
+    report = "\n".join([
+        f"Command: `bench/bench_operator.py --count {args.count} --batch {args.batch} --quiet-window "
+        f"{args.quiet_window} --poll-interval {args.poll_interval}` ({'smoke' if args.smoke else 'full'} run); "
+        f"Kubernetes 1.35.4 local control plane, {bench.env['HC_KWOK_NODES']} kwok nodes; {java}.", "",
+        "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""])
+    print(report)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(report)
+    if missing or ready_s is None:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,8 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 
-.PHONY: help run test build control-plane cluster-up cluster-down sidecar-run bench-sidecar
+.PHONY: help run test build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
+	bench-operator bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -11,8 +12,9 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane ## every test: unit, Quarkus, packaged-process, API-server and cluster tests
+test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server and cluster tests
 	$(MVN) verify
+	$(MAKE) --no-print-directory bench-smoke
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests
@@ -31,7 +33,19 @@ sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for chec
 	$(MVN) -q -pl sidecar package -DskipTests
 	java @sidecar/jvm.options -jar $(SIDECAR_JAR)
 
-bench-sidecar: ## the sidecar against the reference Go server, side by side (writes bench/results/sidecar.md)
+bench-tools: ## install wrk (Debian) when missing
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+bench-sidecar: bench-tools ## the sidecar against the reference Go server, side by side (bench/results/sidecar.md)
 	$(MVN) -q -pl sidecar package -DskipTests
 	mkdir -p bench/results
 	bench/bench_sidecar.py --out bench/results/sidecar.md
+
+bench-operator: control-plane ## 1000 HealthChecks on the local control plane (bench/results/operator.md)
+	$(MVN) -q -pl operator -am package -DskipTests
+	mkdir -p bench/results
+	bench/bench_operator.py --out bench/results/operator.md
+
+bench-smoke: control-plane bench-tools ## each benchmark once in a tiny mode, so they cannot rot (nothing is judged)
+	bench/bench_sidecar.py --smoke
+	bench/bench_operator.py --smoke

@@ -106,7 +106,9 @@ class Bench:
         self.start([reference, "-addr", f"127.0.0.1:{self.sidecar_port}"], "reference.log")
 
         self.metrics_port = free_port()
-        self.operator = self.start(["java", "-jar", OPERATOR_JAR], "operator.log", env={
+        # As deployed: deploy/deployment.yaml limits memory to 768Mi and the image sizes the heap from it.
+        self.operator = self.start(["java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
+                                    "-jar", OPERATOR_JAR], "operator.log", env={
             "QUARKUS_HTTP_PORT": str(self.metrics_port),
             "QUARKUS_HTTP_HOST": "127.0.0.1",
             # kwok pods run nothing: every HealthCheck's /health is answered by the one local server.

@@ -106,10 +106,12 @@ def build(reference_bin):
 def server_command(kind, port, reference_bin, config):
     if kind == "reference":
         return [reference_bin, "-addr", f"127.0.0.1:{port}"], {}
-    env = {"SIDECAR_PORT": str(port), "QUARKUS_HTTP_HOST": "127.0.0.1"}
+    env = {"SIDECAR_PORT": str(port), "QUARKUS_HTTP_HOST": "127.0.0.1", "MALLOC_ARENA_MAX": "2"}
     if config:
         env["SIDECAR_CONFIG_FILE"] = config
-    return ["java", f"@{JVM_OPTIONS}", "-jar", os.path.join(SIDECAR_APP, "quarkus-run.jar")], env
+    # Extra flags to try against the shipped ones (e.g. "-XX:TieredStopAtLevel=1"); empty by default.
+    extra = os.environ.get("BENCH_SIDECAR_EXTRA_JVM_FLAGS", "").split()
+    return ["java", f"@{JVM_OPTIONS}"] + extra + ["-jar", os.path.join(SIDECAR_APP, "quarkus-run.jar")], env
 
 
 def start_server(command, env, port):
@@ -270,7 +272,9 @@ def main():
     report = "\n".join([
         f"Command: `bench/bench_sidecar.py --rounds {args.rounds} --warmup {args.warmup} --duration {args.duration} "
         f"--connections {args.connections}` ({'smoke' if args.smoke else 'full'} run), server on CPU {SERVER_CPU}, "
-        f"wrk on CPU {LOAD_CPU}; {java}; {go}; sidecar flags from `sidecar/jvm.options`.", "",
+        f"wrk on CPU {LOAD_CPU}; {java}; {go}; sidecar flags from `sidecar/jvm.options`"
+        + (f" plus `{os.environ['BENCH_SIDECAR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_SIDECAR_EXTRA_JVM_FLAGS") else "")
+        + ", `MALLOC_ARENA_MAX=2` (as in the image).", "",
         table(results, list(variants)), "", goals(results), ""])
     print()
     print(report)

@@ -16,6 +16,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -80,7 +81,12 @@ public class CheckEngine {
         return true;
     }
 
-    public HealthReport report() {
-        return HealthReport.of(runners.stream().map(CheckRunner::status).toList());
+    /** The current status of every check, in file order; each is replaced (never changed) after a probe. */
+    public List<CheckStatus> statuses() {
+        List<CheckStatus> statuses = new ArrayList<>(runners.size());
+        for (CheckRunner runner : runners) {
+            statuses.add(runner.status());
+        }
+        return statuses;
     }
 }

@@ -76,17 +76,51 @@ public class PublicRoutes {
         });
     }
 
+    /** A rendered /health answer with checks, reused until a check changes or the second turns. */
+    private record RenderedHealth(String timestamp, List<CheckStatus> checks, int statusCode, Buffer body) {
+
+        boolean isFor(String now, List<CheckStatus> current) {
+            if (!timestamp.equals(now) || checks.size() != current.size()) {
+                return false;
+            }
+            for (int i = 0; i < current.size(); i++) {
+                if (checks.get(i) != current.get(i)) { // statuses are replaced, never changed
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private volatile RenderedHealth lastHealth;
+
     private void health(RoutingContext ctx) {
         if (!engine.hasChecks()) {
             send(ctx, 200, healthBody.ok());
             return;
         }
-        HealthReport report = engine.report();
+        String timestamp = healthBody.timestamp();
+        List<CheckStatus> checks = engine.statuses();
+        RenderedHealth rendered = lastHealth;
+        if (rendered == null || !rendered.isFor(timestamp, checks)) {
+            try {
+                rendered = render(timestamp, checks);
+            } catch (JsonProcessingException e) {
+                ctx.fail(e);
+                return;
+            }
+            lastHealth = rendered;
+        }
+        send(ctx, rendered.statusCode(), rendered.body());
+    }
+
+    private RenderedHealth render(String timestamp, List<CheckStatus> checks) throws JsonProcessingException {
+        HealthReport report = HealthReport.of(checks);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", report.status().name());
-        body.put("timestamp", healthBody.timestamp());
-        List<Map<String, Object>> checks = new ArrayList<>(report.checks().size());
-        for (CheckStatus check : report.checks()) {
+        body.put("timestamp", timestamp);
+        List<Map<String, Object>> items = new ArrayList<>(checks.size());
+        for (CheckStatus check : checks) {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("name", check.name());
             item.put("status", check.state().name());
@@ -97,10 +131,11 @@ public class PublicRoutes {
             item.put("consecutiveFailures", check.consecutiveFailures());
             item.put("lastSuccess", rfc3339(check.lastSuccess()));
             item.put("lastTransition", rfc3339(check.lastTransition()));
-            checks.add(item);
+            items.add(item);
         }
-        body.put("checks", checks);
-        sendJson(ctx, report.status() == HealthReport.Status.down ? 503 : 200, body);
+        body.put("checks", items);
+        return new RenderedHealth(timestamp, checks, report.status() == HealthReport.Status.down ? 503 : 200,
+                Buffer.buffer(json.writeValueAsBytes(body)));
     }
 
     /** Liveness of the sidecar process only: upstream failures must never get it restarted; a deadlock must. */

@@ -1,6 +1,10 @@
 package dev.healthcheckoperator.operator.config;
 
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+
+import io.quarkus.runtime.ShutdownEvent;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
@@ -14,7 +18,23 @@ public class LeaderElection extends LeaderElectionConfiguration {
     public static final String LEASE_NAME = "healthcheck-operator-leader";
 
     public LeaderElection(OperatorConfig config) {
-        super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null), LEASE_DURATION_DEFAULT_VALUE, RENEW_DEADLINE_DEFAULT_VALUE,
-                RETRY_PERIOD_DEFAULT_VALUE, null, null, config.leaderElection().exitOnStopLeading());
+        super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null), LEASE_DURATION_DEFAULT_VALUE,
+                RENEW_DEADLINE_DEFAULT_VALUE, RETRY_PERIOD_DEFAULT_VALUE, null, null, config.leaderElection().exitOnStopLeading());
+    }
+
+    /** Set first thing on shutdown, before the operator (and its Lease) is stopped. */
+    private volatile boolean shuttingDown;
+
+    void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        shuttingDown = true;
+    }
+
+    /**
+     * Giving up the Lease because the process is stopping must not call System.exit: from inside the JVM's
+     * shutdown that call blocks forever, and SIGTERM would hang until the kubelet's SIGKILL.
+     */
+    @Override
+    public boolean isExitOnStopLeading() {
+        return super.isExitOnStopLeading() && !shuttingDown;
     }
 }

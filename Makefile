@@ -3,8 +3,10 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 
+IMAGES_DIR := hack/images
+
 .PHONY: help run test build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-smoke
+	bench-operator bench-smoke images images-verify images-check registry-stop native native-sources native-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -15,6 +17,8 @@ run: ## the main job: the operator against the current kube context (or a local 
 test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server and cluster tests
 	$(MVN) verify
 	$(MAKE) --no-print-directory bench-smoke
+	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
+	$(MAKE) --no-print-directory native-sources
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests
@@ -49,3 +53,27 @@ bench-operator: control-plane ## 1000 HealthChecks on the local control plane (b
 bench-smoke: control-plane bench-tools ## each benchmark once in a tiny mode, so they cannot rot (nothing is judged)
 	bench/bench_sidecar.py --smoke
 	bench/bench_operator.py --smoke
+
+images: ## JVM images of both apps for linux/amd64 + linux/arm64, one index each, pushed to REGISTRY (default: a local registry on 127.0.0.1:5000); BASE=debian|distroless|temurin|<image>
+	$(IMAGES_DIR)/build-images.sh
+
+images-verify: ## run each architecture of the pushed images (arm64 under qemu), check /health, inspect the indexes
+	$(IMAGES_DIR)/verify-images.sh
+
+images-check: ## build, push to the local registry, run and inspect both images on both arches, stop the registry
+	@status=0; \
+	$(IMAGES_DIR)/build-images.sh && $(IMAGES_DIR)/verify-images.sh || status=$$?; \
+	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
+registry-stop: ## stop the local registry that `make images` started
+	$(IMAGES_DIR)/registry.sh stop
+
+native: ## native executables of both apps (needs GraalVM/Mandrel native-image on PATH)
+	@command -v native-image >/dev/null || { echo "native-image not found: install Mandrel/GraalVM for JDK 21, or use 'make native-images' on a machine with a container engine" >&2; exit 1; }
+	$(MVN) package -DskipTests -Dnative
+
+native-sources: ## Quarkus' native build steps without GraalVM (writes */target/native-sources)
+	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -pl sidecar,operator
+
+native-images: ## native multi-arch images from hack/images/Dockerfile.native (needs podman or docker buildx able to run the Mandrel builder)
+	$(IMAGES_DIR)/build-native-images.sh

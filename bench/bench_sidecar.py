@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+from benchlib import free_port, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIDECAR_APP = os.path.join(ROOT, "sidecar", "target", "quarkus-app")
@@ -40,20 +41,6 @@ GOALS = {  # from the benchmark issue, JVM mode on this 2-core machine
     "idle_rss_mib_max": 64,
     "first200_ms_max": 600,
 }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 class Upstream:

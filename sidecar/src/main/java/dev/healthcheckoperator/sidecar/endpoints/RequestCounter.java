@@ -16,14 +16,12 @@ public class RequestCounter {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Integer, LongAdder> series = new ConcurrentHashMap<>();
-    private final LongAdder total = new LongAdder();
 
     RequestCounter(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void record(Route route, int status) {
-        total.increment();
         int key = route.ordinal() * 1000 + status;
         LongAdder adder = series.get(key);
         if (adder == null) {
@@ -39,10 +37,5 @@ public class RequestCounter {
                 .tags("route", route.path, "status", Integer.toString(status))
                 .register(registry);
         return adder;
-    }
-
-    /** All requests counted so far (the reference service's {@code requestCount}). */
-    public long total() {
-        return total.sum();
     }
 }

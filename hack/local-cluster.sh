@@ -89,19 +89,31 @@ start_component() { # <component> <args...>
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Ports come from below the kernel's ephemeral range: a port in that range can
+# be taken at any moment as the local end of an outgoing connection (the API
+# server opens many to etcd), and a listener then fails with "address already
+# in use" even though nothing listens there.
+PORT_MIN=10000
+PORT_MAX=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768) - 1 ))
+((PORT_MAX > PORT_MIN + 1000)) || PORT_MAX=$((PORT_MIN + 10000))
 PICKED=" "
-free_port() { # [preferred port]: prints a port nothing listens on
-  local p=${1:-}
-  if [[ -n "$p" ]] && ! port_in_use "$p" && [[ "$PICKED" != *" $p "* ]]; then
-    PICKED+="$p "; echo "$p"; return
+usable_port() { # <port>: outside the ephemeral range, not listened on, not picked yet
+  (($1 >= PORT_MIN && $1 <= PORT_MAX)) && ! port_in_use "$1" && [[ "$PICKED" != *" $1 "* ]]
+}
+pick_port() { # <variable> [preferred port]: sets the variable to a usable port
+  local -n picked_port=$1
+  local p=${2:-}
+  if [[ -z "$p" ]] || ! usable_port "$p"; then
+    for _ in $(seq 200); do
+      p=$((PORT_MIN + RANDOM % (PORT_MAX - PORT_MIN)))
+      usable_port "$p" && break
+      p=""
+    done
   fi
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if ! port_in_use "$p" && [[ "$PICKED" != *" $p "* ]]; then
-      PICKED+="$p "; echo "$p"; return
-    fi
-  done
-  die "no free port found"
+  [[ -n "$p" ]] || die "no free port found between $PORT_MIN and $PORT_MAX"
+  PICKED+="$p "
+  # shellcheck disable=SC2034 # assigned through the nameref
+  picked_port=$p
 }
 
 # Ports are kept in ports.env and reused on the next "up" when still free, so the
@@ -110,15 +122,18 @@ choose_ports() {
   local ETCD_PORT="" ETCD_PEER_PORT="" APISERVER_PORT="" KCM_PORT="" SCHEDULER_PORT="" KWOK_PORT=""
   # shellcheck disable=SC1091
   [[ -f "$CLUSTER_DIR/ports.env" ]] && . "$CLUSTER_DIR/ports.env"
-  ETCD_PORT=$(free_port "$ETCD_PORT")
-  ETCD_PEER_PORT=$(free_port "$ETCD_PEER_PORT")
-  APISERVER_PORT=$(free_port "${HC_APISERVER_PORT:-$APISERVER_PORT}")
-  KCM_PORT=$(free_port "$KCM_PORT")
-  SCHEDULER_PORT=$(free_port "$SCHEDULER_PORT")
-  KWOK_PORT=$(free_port "$KWOK_PORT")
-  if [[ -n "${HC_APISERVER_PORT:-}" && "$APISERVER_PORT" != "$HC_APISERVER_PORT" ]]; then
-    die "HC_APISERVER_PORT=$HC_APISERVER_PORT is in use"
+  if [[ -n "${HC_APISERVER_PORT:-}" ]]; then
+    ! port_in_use "$HC_APISERVER_PORT" || die "HC_APISERVER_PORT=$HC_APISERVER_PORT is in use"
+    APISERVER_PORT=$HC_APISERVER_PORT
+    PICKED+="$APISERVER_PORT "
+  else
+    pick_port APISERVER_PORT "$APISERVER_PORT"
   fi
+  pick_port ETCD_PORT "$ETCD_PORT"
+  pick_port ETCD_PEER_PORT "$ETCD_PEER_PORT"
+  pick_port KCM_PORT "$KCM_PORT"
+  pick_port SCHEDULER_PORT "$SCHEDULER_PORT"
+  pick_port KWOK_PORT "$KWOK_PORT"
   cat >"$CLUSTER_DIR/ports.env" <<EOF
 ETCD_PORT=$ETCD_PORT
 ETCD_PEER_PORT=$ETCD_PEER_PORT

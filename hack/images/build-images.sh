@@ -25,6 +25,10 @@ case "$BASE" in
     temurin) BASE_REF="docker.io/library/eclipse-temurin:17-jre" ;;
     *) BASE_REF="$BASE" ;;
 esac
+case "$BASE_REF" in  # plain HTTP for a base in a registry on this machine, as for REGISTRY
+    127.0.0.1[:/]*|localhost[:/]*) BASE_TLS_VERIFY=false ;;
+    *) BASE_TLS_VERIFY=true ;;
+esac
 
 "$IMAGES_DIR/install-tools.sh"
 source "$IMAGES_DIR/lib.sh"   # picks up the containers.conf/storage.conf just written
@@ -55,8 +59,8 @@ for arch in $ARCHES; do
         "$IMAGES_DIR/build-base.sh" "$arch"
         BASE_FOR[$arch]="localhost/healthcheck-operator/jre-base:17-$arch"
     else
-        podman pull -q --platform "linux/$arch" "$BASE_REF" >/dev/null
-        BASE_FOR[$arch]="$BASE_REF"
+        # By image ID: the tag names whichever architecture was pulled last.
+        BASE_FOR[$arch]="$(podman pull -q --tls-verify="$BASE_TLS_VERIFY" --platform "linux/$arch" "$BASE_REF")"
     fi
 done
 t_base=$((SECONDS - t0))

@@ -4,7 +4,8 @@
 Checks: the reference is an image index (OCI, or a Docker manifest list) with exactly the expected platforms;
 each image's config has that platform, a numeric non-root user, an entrypoint, and the labels
 org.opencontainers.image.{title,version,revision,source,created} (version/revision equal to the expected ones);
-no shell anywhere in the image's file system (layers are fetched and read, whiteouts applied).
+no shell anywhere in the image's file system (layers are fetched and read, whiteouts applied); the java
+executable is built for the image's platform (its ELF machine), so a base of the wrong architecture cannot pass.
 
   hack/images/inspect-index.py REF [--version V] [--revision R] [--platforms linux/amd64,linux/arm64]
                                [--tls-verify=false] [--allow-shell]
@@ -24,6 +25,8 @@ SHELLS = {"bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "bin/ksh", "bi
           "usr/bin/sh", "usr/bin/bash", "usr/bin/dash", "usr/bin/ash", "usr/bin/zsh", "usr/bin/ksh",
           "usr/bin/busybox", "sbin/busybox"}
 LABELS = ["title", "version", "revision", "source", "created"]
+# ELF e_machine values: https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html
+ELF_MACHINES = {0x3E: "amd64", 0xB7: "arm64"}
 INDEX_TYPES = {"application/vnd.oci.image.index.v1+json",
                "application/vnd.docker.distribution.manifest.list.v2+json"}
 
@@ -75,6 +78,22 @@ def file_system(layer_files):
                     continue
                 present[name] = m.linkname if (m.issym() or m.islnk()) else ""
     return present
+
+
+def java_architecture(layer_files):
+    """Architecture of the last regular file named .../bin/java in the layers, from its ELF header."""
+    found = None
+    for path in layer_files:
+        with tarfile.open(path) as tar:
+            for m in tar:
+                if m.isfile() and m.name.endswith("bin/java"):
+                    header = tar.extractfile(m).read(20)
+                    if header[:4] != b"\x7fELF":
+                        found = (m.name, "not an ELF file")
+                    else:
+                        machine = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+                        found = (m.name, ELF_MACHINES.get(machine, f"e_machine {machine:#x}"))
+    return found
 
 
 def main():
@@ -134,6 +153,10 @@ def main():
             manifest = json.load(open(os.path.join(tmp, "manifest.json")))
             layers = [os.path.join(tmp, layer["digest"].split(":", 1)[1]) for layer in manifest["layers"]]
             fs = file_system(layers)
+            java = java_architecture(layers)
+        arch = m["platform"]["architecture"]
+        r.check(java is not None and java[1] == arch, f"{plat}: java executable built for {arch}",
+                f"{java[0]}: {java[1]}" if java else "no bin/java in the image")
         shells = sorted(p for p in fs if p in SHELLS)
         if a.allow_shell:
             r.check(True, f"{plat}: shell allowed by --allow-shell", ", ".join(shells) or "none")

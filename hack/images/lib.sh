@@ -55,7 +55,13 @@ project_source() {
     if [[ -n "${IMAGE_SOURCE:-}" ]]; then echo "$IMAGE_SOURCE"; return; fi
     local url
     url="$(git -C "$REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)"
-    echo "${url:-unknown}"
+    # The label is a URL: git@host:path becomes https://host/path; a clone of a local path has none to give.
+    case "$url" in
+        git@*:*) url="${url#git@}"; url="https://${url%%:*}/${url#*:}" ;;
+        http://*|https://*|ssh://*|git://*) ;;
+        *) url="unknown" ;;
+    esac
+    echo "${url%.git}"
 }
 
 image_repo() { # app -> repository without registry

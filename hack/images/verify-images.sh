@@ -4,14 +4,12 @@
 # (arm64 under qemu-user-static) from the registry, by digest:
 #   sidecar:  read-only root file system, /tmp as tmpfs, user 1001; waits for GET /health = 200 and reports the time
 #             from container start to that first answer, and Quarkus' own start-up time.
-#   operator: started with no Kubernetes API server reachable (or against VERIFY_KUBECONFIG, see below); it must
-#             boot (Quarkus and the Operator SDK start, the reconciler is registered) and then stop with a clear
-#             connection error. With VERIFY_KUBECONFIG=<file> (an API server on this machine, CRD installed) it must
-#             answer GET /q/health/ready = 200 instead (admin credentials, Lease in VERIFY_NAMESPACE=default).
-#             Use it with ARCHES=amd64: under qemu the TLS traffic to the API server is too slow for the client's
-#             timeouts (measured: the arm64 operator's event loops block for seconds and it gives up).
+#   operator: run against a Kubernetes API server (a local control plane that this script starts and stops, or
+#             VERIFY_KUBECONFIG=<file> with admin rights), the CRD installed; it must answer GET /q/health/ready = 200
+#             and then reconcile a HealthCheck: its Deployment created and the resource's Ready condition True. Each
+#             architecture uses its own namespace (HealthCheck and leader-election Lease), removed afterwards.
 #   hack/images/verify-images.sh          (after build-images.sh; reads IMAGES_CACHE/last-build.env)
-# Settings: APPS, ARCHES (what is run; the index must hold INDEX_ARCHES, default amd64 arm64), REGISTRY, TLS_VERIFY as for build-images.sh; TIMEOUT_AMD64 (90s), TIMEOUT_ARM64 (600s).
+# Settings: APPS, ARCHES (what is run; the index must hold INDEX_ARCHES, default amd64 arm64), REGISTRY, TLS_VERIFY as for build-images.sh; TIMEOUT_AMD64 (90s), TIMEOUT_ARM64 (600s) per step.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools podman skopeo python3 curl
@@ -25,7 +23,13 @@ REVISION_EXPECTED="${REVISION:-$( [[ -f "$SUMMARY" ]] && sed -n 's/^REVISION=//p
 BASE="${BASE:-$( [[ -f "$SUMMARY" ]] && sed -n 's/^BASE=//p' "$SUMMARY" || echo debian)}"
 RESULTS="$IMAGES_CACHE/last-verify.txt"
 CONTAINERS=()
-cleanup() { for c in "${CONTAINERS[@]}"; do podman rm -f "$c" >/dev/null 2>&1 || true; done; }
+STARTED_CLUSTER=""
+KUBECONFIG_COPY=""
+cleanup() {
+    for c in "${CONTAINERS[@]}"; do podman rm -f "$c" >/dev/null 2>&1 || true; done
+    [[ -n "$KUBECONFIG_COPY" ]] && rm -f "$KUBECONFIG_COPY"
+    if [[ -n "$STARTED_CLUSTER" ]]; then HC_CLUSTER_DIR="$STARTED_CLUSTER" "$REPO_ROOT/hack/local-cluster.sh" purge >&2 || true; fi
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -38,6 +42,66 @@ result() { # ok|fail message
     echo "$1 $2" >>"$RESULTS"
 }
 : >"$RESULTS"
+
+# The operator needs an API server with the CRD: VERIFY_KUBECONFIG, or a local control plane started here.
+if [[ " $APPS " == *" operator "* ]]; then
+    K8S_BIN="$("$REPO_ROOT/hack/build-control-plane.sh" | tail -n 1)"
+    kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$VERIFY_KUBECONFIG" "$@"; }
+    if [[ -z "${VERIFY_KUBECONFIG:-}" ]]; then
+        STARTED_CLUSTER="$(mktemp -d "${TMPDIR:-/tmp}/verify-images-cluster.XXXXXX")"
+        log "starting a local control plane in $STARTED_CLUSTER for the operator"
+        HC_CLUSTER_DIR="$STARTED_CLUSTER" "$REPO_ROOT/hack/local-cluster.sh" up >&2
+        VERIFY_KUBECONFIG="$STARTED_CLUSTER/kubeconfig"
+    fi
+    # The operator runs as uid 1001 and the kubeconfig is the caller's (mode 600): hand it a readable copy.
+    KUBECONFIG_COPY="$(mktemp "${TMPDIR:-/tmp}/verify-images-kubeconfig.XXXXXX")"
+    cp "$VERIFY_KUBECONFIG" "$KUBECONFIG_COPY" && chmod 644 "$KUBECONFIG_COPY"
+    kubectl_ apply -f "$REPO_ROOT/crds/" >&2
+    kubectl_ wait --for=condition=Established --timeout=60s crd/healthchecks.healthcheck-operator.dev >&2
+fi
+
+# Polls until GET <url> answers 200 or the container stops or <timeout> seconds pass; sets CODE and STATE.
+wait_for_200() { # container url timeout
+    local started; started="$(now)"
+    CODE=000; STATE=""
+    while :; do
+        CODE="$(curl -s -o "$IMAGES_CACHE/verify-body.txt" -w '%{http_code}' --max-time 2 "$2" || true)"
+        [[ "$CODE" == 200 ]] && return 0
+        STATE="$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$1")"
+        [[ "$STATE" == exited* || "$STATE" == stopped* ]] && return 1
+        awk -v e="$(elapsed "$started" "$(now)")" -v t="$3" 'BEGIN {exit !(e > t)}' && return 1
+        sleep 0.1
+    done
+}
+
+# Polls until the HealthCheck <ns>/verify has a Deployment and Ready=True, or <timeout> seconds pass.
+wait_for_reconciled() { # namespace timeout
+    local started; started="$(now)"
+    while :; do
+        if kubectl_ -n "$1" get deployment verify-healthcheck >/dev/null 2>&1 &&
+           [[ "$(kubectl_ -n "$1" get healthcheck verify -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]; then
+            return 0
+        fi
+        awk -v e="$(elapsed "$started" "$(now)")" -v t="$2" 'BEGIN {exit !(e > t)}' && return 1
+        sleep 0.5
+    done
+}
+
+verify_health_check() { # namespace: the HealthCheck the operator must reconcile
+    cat <<YAML
+apiVersion: healthcheck-operator.dev/v1alpha1
+kind: HealthCheck
+metadata:
+  name: verify
+  namespace: $1
+spec:
+  checks:
+    - name: db
+      tcpSocket:
+        host: db.$1.svc
+        port: 5432
+YAML
+}
 
 shell_flag=()
 [[ "$BASE" == temurin ]] && shell_flag=(--allow-shell)
@@ -65,62 +129,40 @@ for app in $APPS; do
         run_args=(--name "$name" --platform "linux/$arch" --network host --read-only --tmpfs /tmp:rw,size=64m)
         if [[ "$app" == sidecar ]]; then
             run_args+=(-e "SIDECAR_PORT=$port")
-            url="http://127.0.0.1:$port/health"
+            path=/health
         else
-            run_args+=(-e "QUARKUS_HTTP_PORT=$port")
-            if [[ -n "${VERIFY_KUBECONFIG:-}" ]]; then
-                # The Lease namespace, as deploy/deployment.yaml sets it from the Pod's namespace.
-                run_args+=(-v "$VERIFY_KUBECONFIG:/kubeconfig:ro" -e KUBECONFIG=/kubeconfig
-                           -e "KUBERNETES_NAMESPACE=${VERIFY_NAMESPACE:-default}")
-                url="http://127.0.0.1:$port/q/health/ready"
-            else
-                # Nothing listens on port 9 (discard): connections are refused at once.
-                run_args+=(-e KUBERNETES_MASTER=https://127.0.0.1:9 -e KUBERNETES_AUTH_TRYKUBECONFIG=false
-                           -e KUBERNETES_AUTH_TRYSERVICEACCOUNT=false
-                           -e QUARKUS_KUBERNETES_CLIENT_REQUEST_RETRY_BACKOFF_LIMIT=0)
-                url=""
-            fi
+            namespace="verify-images-$arch"
+            kubectl_ create namespace "$namespace" >/dev/null
+            run_args+=(-e "QUARKUS_HTTP_PORT=$port" -v "$KUBECONFIG_COPY:/kubeconfig:ro" -e KUBECONFIG=/kubeconfig
+                       -e "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE=$namespace")
+            path=/q/health/ready
         fi
         podman create -q "${run_args[@]}" "$REGISTRY/$repo@$digest" >/dev/null
         CONTAINERS+=("$name")
         t0="$(now)"
         podman start "$name" >/dev/null
-        code=000; t1=""; state=""; user=""
-        while :; do
-            if [[ -n "$url" ]]; then
-                code="$(curl -s -o "$IMAGES_CACHE/verify-body.txt" -w '%{http_code}' --max-time 2 "$url" || true)"
-                if [[ "$code" == 200 ]]; then
-                    t1="$(now)"
-                    hpid="$(podman top "$name" hpid 2>/dev/null | sed -n 2p | tr -d ' ' || true)"
-                    user="$(awk '/^Uid:/ {print $2}' "/proc/$hpid/status" 2>/dev/null || true)"
-                    break
+        if wait_for_200 "$name" "http://127.0.0.1:$port$path" "$timeout_s"; then
+            t1="$(now)"
+            hpid="$(podman top "$name" hpid 2>/dev/null | sed -n 2p | tr -d ' ' || true)"
+            user="$(awk '/^Uid:/ {print $2}' "/proc/$hpid/status" 2>/dev/null || true)"
+            logs="$(podman logs "$name" 2>&1 || true)"
+            started="$(grep -o 'started in [0-9.]*s' <<<"$logs" | head -1 | sed 's/started in //; s/s$//' || true)"
+            answered="GET $path = 200 after $(elapsed "$t0" "$t1")s from container start (Quarkus: started in ${started:-?}s; process uid ${user:-?})"
+            if [[ "$app" == sidecar ]]; then
+                result ok "$app/$arch: $answered; body: $(head -c 160 "$IMAGES_CACHE/verify-body.txt" | tr -d '\n')"
+            else
+                verify_health_check "$namespace" | kubectl_ apply -f - >/dev/null
+                t2="$(now)"
+                if wait_for_reconciled "$namespace" "$timeout_s"; then
+                    result ok "$app/$arch: $answered; HealthCheck $namespace/verify reconciled (Deployment created, Ready=True) $(elapsed "$t2" "$(now)")s after it was applied"
+                else
+                    result fail "$app/$arch: $answered, but HealthCheck $namespace/verify not reconciled within ${timeout_s}s: $(kubectl_ -n "$namespace" get healthcheck verify -o jsonpath='{.status.conditions}' 2>&1 | cut -c1-300); log tail: $(podman logs "$name" 2>&1 | tail -3 | cut -c1-200)"
                 fi
             fi
-            state="$(podman inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$name")"
-            if [[ "$state" == exited* || "$state" == stopped* ]]; then state="exited ${state#* }"; t1="$(now)"; break; fi
-            awk -v e="$(elapsed "$t0" "$(now)")" -v t="$timeout_s" 'BEGIN {exit !(e > t)}' && break
-            sleep 0.1
-        done
-        logs="$(podman logs "$name" 2>&1 || true)"
-        started="$(grep -o 'started in [0-9.]*s' <<<"$logs" | head -1 | sed 's/started in //; s/s$//' || true)"
-        if [[ -n "$url" ]]; then
-            if [[ "$code" == 200 ]]; then
-                result ok "$app/$arch: GET ${url#http://127.0.0.1:$port} = 200 after $(elapsed "$t0" "$t1")s from container start (Quarkus: started in ${started:-?}s; process uid ${user:-?}); body: $(head -c 160 "$IMAGES_CACHE/verify-body.txt" | tr -d '\n')"
-            else
-                result fail "$app/$arch: no 200 from $url (last code $code, state ${state:-running}); log tail: $(tail -5 <<<"$logs" | cut -c1-200)"
-            fi
         else
-            booted="$(grep -c 'Starting operator' <<<"$logs" || true)"
-            conn="$(grep -oE 'Connection refused|connect timed out|UnknownHostException' <<<"$logs" | head -1 || true)"
-            if [[ "$state" != exited* || "$state" == "exited 0" || "$booted" == 0 || -z "$conn" ]]; then
-                result fail "$app/$arch: expected boot then exit on a connection error; state '${state:-running}', booted $booted, error '${conn}'; log tail: $(tail -3 <<<"$logs" | cut -c1-200)"
-            else
-                # The log's first "Starting operator" line, as epoch seconds: boot time from container start.
-                boot_at="$(grep -m1 'Starting operator' <<<"$logs" | awk '{print $1" "$2}' | tr , .)"
-                boot_s="$( [[ -n "$boot_at" ]] && elapsed "$t0" "$(date -u -d "$boot_at" +%s.%N)" || echo '?')"
-                result ok "$app/$arch: booted (Operator SDK starting, reconciler registered) ${boot_s}s after container start, then exited with code ${state#exited } on '$conn' (no API server) after $(elapsed "$t0" "$t1")s"
-            fi
+            result fail "$app/$arch: no 200 from $path (last code $CODE, state ${STATE:-running}); log tail: $(podman logs "$name" 2>&1 | tail -5 | cut -c1-200)"
         fi
+        if [[ "$app" == operator ]]; then kubectl_ delete namespace "$namespace" --wait=false >/dev/null 2>&1 || true; fi
         podman rm -f "$name" >/dev/null 2>&1 || true
     done
 done

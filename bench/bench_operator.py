@@ -4,7 +4,11 @@
 Creates N HealthChecks in batches and measures: time from the create request to each one's Deployment
 (p50, p99), time until all are Ready=True, operator RSS and CPU at N, status writes per minute at steady
 state when nothing changes (goal: 0), and the duration of one health-poll round over N endpoints served
-by a local server (the reference Go server stands in for the sidecars: kwok pods run nothing).
+by a local server (the reference Go server stands in for the sidecars: kwok pods run nothing). Also
+prints where the CPU went between the first create and the last Ready: every control-plane process, the
+operator, and how busy the whole machine was (on a small machine they all share the same cores).
+Progress is followed through two `kubectl get --watch` streams, not by polling, so that the harness
+itself adds little load.
 
   bench/bench_operator.py                # N=1000, writes --out if given
   bench/bench_operator.py --smoke        # N=20 and short windows, for `make test` (no goals judged)
@@ -29,6 +33,8 @@ from benchlib import free_port, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
+OPERATOR_JVM_OPTIONS = os.path.join(ROOT, "operator", "jvm.options")
+MEMORY_LIMIT_MIB = 768  # deploy/deployment.yaml
 NAMESPACE = "bench"
 PODS_PER_KWOK_NODE = 110
 
@@ -100,8 +106,11 @@ class Bench:
         self.start([reference, "-addr", f"127.0.0.1:{self.sidecar_port}"], "reference.log")
 
         self.metrics_port = free_port()
-        # As deployed: deploy/deployment.yaml limits memory to 768Mi and the image sizes the heap from it.
-        self.operator = self.start(["java", "-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError",
+        # As shipped: the image's JVM options (operator/jvm.options), and the 768Mi memory limit of
+        # deploy/deployment.yaml as the memory the JVM sizes its heap from.
+        # BENCH_OPERATOR_EXTRA_JVM_FLAGS (after them, so they win): a flight recording, a setting under study.
+        extra = os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS", "").split()
+        self.operator = self.start(["java", f"-XX:MaxRAM={MEMORY_LIMIT_MIB}m", f"@{OPERATOR_JVM_OPTIONS}", *extra,
                                     "-jar", OPERATOR_JAR], "operator.log", env={
             "QUARKUS_HTTP_PORT": str(self.metrics_port),
             "QUARKUS_HTTP_HOST": "127.0.0.1",
@@ -124,24 +133,47 @@ class Bench:
 
     # ------------------------------------------------------------------ measurements
 
-    def deployments_seen(self, created_at, seen, stop):
-        """Polls Deployment names until stopped; records when each first appeared."""
-        while not stop.is_set():
-            names = self.run(self.kubectl, "-n", NAMESPACE, "get", "deployments",
-                             "-o", "jsonpath={.items[*].metadata.name}").split()
-            now = time.monotonic()
-            for name in names:
-                seen.setdefault(name.removesuffix("-healthcheck"), now)
-            if len(seen) >= len(created_at) == self.args.count:
-                return
-            stop.wait(0.25)
+    def watch(self, resource, output, on_line):
+        """A `kubectl get --watch` stream of <resource> in the bench namespace: on_line(line, when) per event."""
+        process = self.start_stream([self.kubectl, "-n", NAMESPACE, "get", resource, "--watch", "-o", output])
+
+        def read():
+            for line in process.stdout:
+                on_line(line.strip(), time.monotonic())
+        threading.Thread(target=read, daemon=True).start()
+        return process
+
+    def start_stream(self, command):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   env=self.env)
+        self.processes.append(process)
+        return process
+
+    def follow(self):
+        """Starts following Deployments (first appearance) and HealthChecks (Ready condition, health)."""
+        self.deployment_seen = {}
+        self.ready_at = {}
+        self.health = {}
+
+        def deployment(line, when):
+            if line:
+                self.deployment_seen.setdefault(line.rsplit("/", 1)[-1].removesuffix("-healthcheck"), when)
+
+        def health_check(line, when):
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[0]:
+                name, ready, health = parts
+                if ready == "True":
+                    self.ready_at.setdefault(name, when)
+                else:
+                    self.ready_at.pop(name, None)
+                self.health[name] = health
+        self.watch("deployments", "name", deployment)
+        self.watch("healthchecks", 'jsonpath={.metadata.name} {.status.conditions[?(@.type=="Ready")].status} '
+                   '{.status.health}{"\\n"}', health_check)
 
     def create(self):
         created_at = {}
-        seen = {}
-        stop = threading.Event()
-        watcher = threading.Thread(target=self.deployments_seen, args=(created_at, seen, stop), daemon=True)
-        watcher.start()
         start = time.monotonic()
         for first in range(0, self.args.count, self.args.batch):
             names = [f"hc-{i:04d}" for i in range(first, min(first + self.args.batch, self.args.count))]
@@ -155,31 +187,41 @@ class Bench:
             for name in names:
                 created_at[name] = before  # the create request was sent at or after this instant
         created_s = time.monotonic() - start
-        watcher.join(timeout=self.args.ready_timeout)
-        stop.set()
-        latencies = [seen[n] - created_at[n] for n in created_at if n in seen]
+        self.wait_until(lambda: len(self.deployment_seen) >= self.args.count)
+        latencies = [self.deployment_seen[n] - created_at[n] for n in created_at if n in self.deployment_seen]
         return created_s, latencies, len(created_at) - len(latencies), start
 
-    def wait_ready(self, start):
+    def wait_until(self, condition):
         deadline = time.monotonic() + self.args.ready_timeout
-        ready = 0
         while time.monotonic() < deadline:
-            items = json.loads(self.run(self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "-o", "json"))["items"]
-            ready = sum(1 for hc in items for c in hc.get("status", {}).get("conditions", [])
-                        if c["type"] == "Ready" and c["status"] == "True")
-            if ready == self.args.count:
-                return time.monotonic() - start, ready
-            time.sleep(1)
-        return None, ready
+            if condition():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def wait_ready(self, start):
+        if self.wait_until(lambda: len(self.ready_at) >= self.args.count):
+            return max(self.ready_at.values()) - start, len(self.ready_at)
+        return None, len(self.ready_at)
 
     def wait_healthy(self):
-        deadline = time.monotonic() + self.args.ready_timeout
-        while time.monotonic() < deadline:
-            items = json.loads(self.run(self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "-o", "json"))["items"]
-            if sum(1 for hc in items if hc.get("status", {}).get("health") == "Healthy") == self.args.count:
-                return True
-            time.sleep(1)
-        return False
+        return self.wait_until(lambda: sum(1 for h in self.health.values() if h == "Healthy") >= self.args.count)
+
+    # CPU seconds of every process that shares the machine, and of the machine as a whole.
+    COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]
+
+    def cpu_snapshot(self):
+        pids = {"operator": self.operator.pid}
+        for name in self.COMPONENTS:
+            with open(os.path.join(self.env["HC_CLUSTER_DIR"], "run", f"{name}.pid")) as f:
+                pids[name] = int(f.read().strip())
+        snapshot = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+        with open("/proc/stat") as f:
+            jiffies = [int(v) for v in f.readline().split()[1:]]
+        idle = jiffies[3] + jiffies[4]
+        snapshot["machine busy"] = (sum(jiffies) - idle) / os.sysconf("SC_CLK_TCK")
+        snapshot["machine total"] = sum(jiffies) / os.sysconf("SC_CLK_TCK")
+        return snapshot
 
     def status_writes(self, seconds):
         """Counts every change of any HealthCheck (status writes included) during a quiet window."""
@@ -198,11 +240,14 @@ class Bench:
         return len(events) * 60.0 / seconds, (cpu_after - cpu_before) / seconds
 
     def cpu_seconds(self):
-        fields = open(f"/proc/{self.operator.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.operator.pid)
 
     def rss_mib(self):
         return rss_mib(self.operator.pid)
+
+    def threads(self):
+        with open(f"/proc/{self.operator.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
 
     def poll_round(self):
         text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
@@ -214,6 +259,21 @@ class Bench:
         count = metric("healthcheck_operator_poll_round_seconds_count")
         mean = metric("healthcheck_operator_poll_round_seconds_sum") / count if count else float("nan")
         return mean, metric("healthcheck_operator_poll_round_seconds_max"), metric("healthcheck_operator_poll_targets")
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_breakdown(before, after):
+    """'kube-apiserver 80 s, ...; machine 95% busy' between two cpu_snapshot()s, biggest first."""
+    used = {name: after[name] - before[name] for name in before if not name.startswith("machine")}
+    busy = (after["machine busy"] - before["machine busy"]) / (after["machine total"] - before["machine total"])
+    parts = [f"{name} {seconds:.0f} s" for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])]
+    return ", ".join(parts) + f"; all {os.cpu_count()} cores {busy * 100:.0f}% busy"
 
 
 def main():
@@ -236,13 +296,17 @@ def main():
     try:
         bench.setup()
         log(f"creating {args.count} HealthChecks in batches of {args.batch}")
+        bench.follow()
+        cpu_before = bench.cpu_snapshot()
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
+        cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
         log(f"{ready}/{args.count} Ready; waiting until every one reports Healthy")
         healthy = bench.wait_healthy()
         time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
         writes_per_min, cpu_share = bench.status_writes(args.quiet_window)
         rss = bench.rss_mib()
+        threads = bench.threads()
         round_mean, round_max, targets = bench.poll_round()
     except Exception:
         log_path = os.path.join(bench.workdir, "operator.log")
@@ -259,9 +323,10 @@ def main():
          + (f" ({missing} never seen)" if missing else ""), "p99 <= 2 s"),
         ("all Ready=True after", f"{ready_s:.1f} s" if ready_s else f"NOT within {args.ready_timeout} s ({ready} ready)",
          "<= 120 s"),
+        ("CPU time, first create -> all Ready", cpu_used, ""),
         ("all Healthy", "yes" if healthy else "no", ""),
         ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
-        ("operator RSS at N", f"{rss:.0f} MiB", "<= 300 MiB"),
+        ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 300 MiB"),
         ("operator CPU at steady state", f"{cpu_share * 100:.1f}% of one core", ""),
         ("poll round (mean / max)", f"{round_mean * 1000:.0f} ms / {round_max * 1000:.0f} ms over {targets:.0f} "
          f"endpoints", f"< poll interval ({args.poll_interval} s)"),
@@ -269,7 +334,10 @@ def main():
     report = "\n".join([
         f"Command: `bench/bench_operator.py --count {args.count} --batch {args.batch} --quiet-window "
         f"{args.quiet_window} --poll-interval {args.poll_interval}` ({'smoke' if args.smoke else 'full'} run); "
-        f"Kubernetes 1.35.4 local control plane, {bench.env['HC_KWOK_NODES']} kwok nodes; {java}.", "",
+        f"Kubernetes 1.35.4 local control plane, {bench.env['HC_KWOK_NODES']} kwok nodes; {java}; operator JVM: "
+        f"`operator/jvm.options`, `-XX:MaxRAM={MEMORY_LIMIT_MIB}m`"
+        + (f", `{os.environ['BENCH_OPERATOR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS") else "")
+        + ".", "",
         "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""])
     print(report)
     if args.out:

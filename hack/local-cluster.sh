@@ -81,8 +81,14 @@ start_component() { # <component> <args...>
   # setsid: own session, so the processes outlive this script and are not hit
   # by a Ctrl-C meant for the caller's shell.
   setsid "$BIN/$name" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-  log "started $name (pid $!), log: $LOGS/$name.log"
+  local pid=$! i
+  echo "$pid" >"$RUN/$name.pid"
+  # Until the forked shell has exec'd the binary, pid_of would not recognise it and take it for dead.
+  for ((i = 0; i < 100; i++)); do
+    pid_of "$name" >/dev/null || ! kill -0 "$pid" 2>/dev/null && break
+    sleep 0.05
+  done
+  log "started $name (pid $pid), log: $LOGS/$name.log"
 }
 
 # ---------------------------------------------------------------- ports
@@ -328,7 +334,10 @@ cmd_up() {
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --cluster-name=healthcheck-local \
+    --kube-api-qps=100 --kube-api-burst=200 \
     --profiling=false
+  # --kube-api-qps: each controller's client is limited to 20 requests/s by default; with a thousand
+  # Deployments created at once the deployment controller alone needs minutes to write their statuses.
 
   start_component kube-scheduler \
     --kubeconfig="$CLUSTER_DIR/kube-scheduler.kubeconfig" \

@@ -74,7 +74,7 @@ for app in $APPS; do
     case "$app" in
         sidecar) options="$REPO_ROOT/sidecar/jvm.options"
                  desc="Probe sidecar of healthcheck-operator: serves /health from the checks of a HealthCheck" ;;
-        operator) options="$IMAGES_DIR/operator-jvm.options"
+        operator) options="$REPO_ROOT/operator/jvm.options"
                   desc="healthcheck-operator: reconciles HealthCheck resources into probe sidecars" ;;
     esac
     # A small build context: the fast-jar and the JVM options, nothing else of the work tree.

@@ -131,7 +131,7 @@ class DiagnosticsEndpointsTest {
             assertThat(firstRecordTag).as("a known HPROF record tag").isBetween(0x01, 0x2C);
         }
         assertThat(dump.length).isGreaterThan(1024 * 1024);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(filesIn(DUMP_DIR)).isZero());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(filesIn(DUMP_DIR)).isZero());
         authorized().when().get("/debug/heapdump?live=maybe").then().statusCode(400);
     }
 

@@ -14,6 +14,7 @@ import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -29,10 +30,11 @@ public class CheckEngine {
     private final Vertx vertx;
     private final SidecarConfig config;
     private final MeterRegistry registry;
-    private final ObjectMapper json;
+    // Provider: Jackson (hundreds of classes) is only loaded when a JSON body is first built, not at start.
+    private final Provider<ObjectMapper> json;
     private List<CheckRunner> runners = List.of();
 
-    CheckEngine(Vertx vertx, SidecarConfig config, MeterRegistry registry, ObjectMapper json) {
+    CheckEngine(Vertx vertx, SidecarConfig config, MeterRegistry registry, Provider<ObjectMapper> json) {
         this.vertx = vertx;
         this.config = config;
         this.registry = registry;
@@ -54,7 +56,7 @@ public class CheckEngine {
     private Probe probeFor(Check check) {
         CheckDefinition def = check.definition();
         if (def.httpGet() != null) {
-            return new HttpGetProbe(vertx, def.httpGet(), json, config.maxResponseBodyBytes());
+            return new HttpGetProbe(vertx, def.httpGet(), json.get(), config.maxResponseBodyBytes());
         }
         if (def.tcpSocket() != null) {
             return new TcpSocketProbe(vertx, def.tcpSocket(), check.timeout().toMillis());

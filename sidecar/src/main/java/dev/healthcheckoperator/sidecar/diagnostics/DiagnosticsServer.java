@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Provider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,14 +40,15 @@ public class DiagnosticsServer {
 
     private final Vertx vertx;
     private final SidecarConfig.Diagnostics config;
-    private final ObjectMapper json;
+    // Provider: Jackson (hundreds of classes) is only loaded when a JSON body is first built, not at start.
+    private final Provider<ObjectMapper> json;
     private byte[] token;
     private HeapDumper heapDumper;
     private SampleRing samples;
     private HttpServer server;
     private long samplerTimer = -1;
 
-    DiagnosticsServer(Vertx vertx, SidecarConfig config, ObjectMapper json) {
+    DiagnosticsServer(Vertx vertx, SidecarConfig config, Provider<ObjectMapper> json) {
         this.vertx = vertx;
         this.config = config.diagnostics();
         this.json = json;
@@ -215,7 +217,7 @@ public class DiagnosticsServer {
     }
 
     private void blockingJson(RoutingContext ctx, Callable<Object> producer) {
-        vertx.executeBlocking(() -> json.writeValueAsBytes(producer.call()), false).onComplete(result -> {
+        vertx.executeBlocking(() -> json.get().writeValueAsBytes(producer.call()), false).onComplete(result -> {
             if (result.succeeded()) {
                 ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(result.result()));
             } else if (result.cause() instanceof ClassHistogram.UnsupportedRuntimeException) {
@@ -233,7 +235,7 @@ public class DiagnosticsServer {
         body.put("message", message);
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                    .end(Buffer.buffer(json.writeValueAsBytes(body)));
+                    .end(Buffer.buffer(json.get().writeValueAsBytes(body)));
         } catch (JsonProcessingException e) {
             ctx.fail(e);
         }

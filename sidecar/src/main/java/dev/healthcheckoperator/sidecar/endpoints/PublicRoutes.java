@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Provider;
 import java.lang.management.ThreadInfo;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,11 +35,12 @@ public class PublicRoutes {
 
     private final CheckEngine engine;
     private final RequestCounter counter;
-    private final ObjectMapper json;
+    // Provider: Jackson (hundreds of classes) is only loaded when a JSON body is first built, not at start.
+    private final Provider<ObjectMapper> json;
     private final HealthBody healthBody = new HealthBody();
     private volatile boolean started;
 
-    PublicRoutes(CheckEngine engine, RequestCounter counter, ObjectMapper json) {
+    PublicRoutes(CheckEngine engine, RequestCounter counter, Provider<ObjectMapper> json) {
         this.engine = engine;
         this.counter = counter;
         this.json = json;
@@ -135,7 +137,7 @@ public class PublicRoutes {
         }
         body.put("checks", items);
         return new RenderedHealth(timestamp, checks, report.status() == HealthReport.Status.down ? 503 : 200,
-                Buffer.buffer(json.writeValueAsBytes(body)));
+                Buffer.buffer(json.get().writeValueAsBytes(body)));
     }
 
     /** Liveness of the sidecar process only: upstream failures must never get it restarted; a deadlock must. */
@@ -171,7 +173,7 @@ public class PublicRoutes {
 
     private void sendJson(RoutingContext ctx, int status, Object body) {
         try {
-            send(ctx, status, Buffer.buffer(json.writeValueAsBytes(body)));
+            send(ctx, status, Buffer.buffer(json.get().writeValueAsBytes(body)));
         } catch (JsonProcessingException e) {
             ctx.fail(e);
         }

@@ -51,6 +51,16 @@ pid_of() { # <component>: prints the pid if that process is still ours and alive
   echo "$pid"
 }
 
+has_exited() { # <component>: started by us (pid file) and gone since; a zombie counts as gone
+  local pid state
+  pid=$(cat "$RUN/$1.pid" 2>/dev/null) && [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 0
+  # Not pid_of: while setsid execs the binary, /proc/<pid>/cmdline reads empty for a moment, and a
+  # process that is only starting would be taken for one that died (and then be stopped).
+  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || return 0
+  [[ "${state%% *}" == Z ]]
+}
+
 stop_component() { # <component>
   local pid i
   if pid=$(pid_of "$1"); then
@@ -238,7 +248,7 @@ wait_for() { # <description> <command...>: polls until the command succeeds
   shift
   until "$@" >/dev/null 2>&1; do
     for c in "${COMPONENTS[@]}"; do
-      if [[ -f "$RUN/$c.pid" ]] && ! pid_of "$c" >/dev/null; then
+      if has_exited "$c"; then
         die "$c exited while waiting for $what; last lines of $LOGS/$c.log:
 $(tail -n 20 "$LOGS/$c.log" 2>/dev/null)"
       fi

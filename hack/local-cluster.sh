@@ -51,16 +51,6 @@ pid_of() { # <component>: prints the pid if that process is still ours and alive
   echo "$pid"
 }
 
-has_exited() { # <component>: started by us (pid file) and gone since; a zombie counts as gone
-  local pid state
-  pid=$(cat "$RUN/$1.pid" 2>/dev/null) && [[ -n "$pid" ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 0
-  # Not pid_of: while setsid execs the binary, /proc/<pid>/cmdline reads empty for a moment, and a
-  # process that is only starting would be taken for one that died (and then be stopped).
-  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) || return 0
-  [[ "${state%% *}" == Z ]]
-}
-
 stop_component() { # <component>
   local pid i
   if pid=$(pid_of "$1"); then
@@ -93,9 +83,11 @@ start_component() { # <component> <args...>
   setsid "$BIN/$name" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
   local pid=$! i
   echo "$pid" >"$RUN/$name.pid"
-  # Until the forked shell has exec'd the binary, pid_of would not recognise it and take it for dead.
+  # Until the binary itself runs, pid_of may not recognise the process and take it for dead: the forked
+  # shell has another command line, and while setsid execs the binary the command line reads empty.
+  # (setsid's own command line names the binary too, so it is the executable that is waited for.)
   for ((i = 0; i < 100; i++)); do
-    pid_of "$name" >/dev/null || ! kill -0 "$pid" 2>/dev/null && break
+    [[ "/proc/$pid/exe" -ef "$BIN/$name" ]] || ! kill -0 "$pid" 2>/dev/null && break
     sleep 0.05
   done
   log "started $name (pid $pid), log: $LOGS/$name.log"
@@ -248,7 +240,7 @@ wait_for() { # <description> <command...>: polls until the command succeeds
   shift
   until "$@" >/dev/null 2>&1; do
     for c in "${COMPONENTS[@]}"; do
-      if has_exited "$c"; then
+      if [[ -f "$RUN/$c.pid" ]] && ! pid_of "$c" >/dev/null; then
         die "$c exited while waiting for $what; last lines of $LOGS/$c.log:
 $(tail -n 20 "$LOGS/$c.log" 2>/dev/null)"
       fi

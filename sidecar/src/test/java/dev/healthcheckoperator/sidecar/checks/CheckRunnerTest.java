@@ -38,7 +38,7 @@ class CheckRunnerTest {
     }
 
     private CheckRunner runner(String path, int failureThreshold) {
-        HttpGetAction action = new HttpGetAction(upstream.url(path), null, null, null, null, null, null, null, null);
+        HttpGetAction action = new HttpGetAction(upstream.url(path), null, null, null, null, null, null, null, null, null);
         CheckDefinition def = new CheckDefinition("upstream", true, 1, 1, failureThreshold, 1, action, null, null);
         Check check = new Check("upstream", true, Duration.ofSeconds(1), Duration.ofSeconds(1) .minusMillis(700),
                 failureThreshold, 1, def);

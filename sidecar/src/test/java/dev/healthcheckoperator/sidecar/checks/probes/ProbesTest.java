@@ -14,6 +14,7 @@ import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
 import dev.healthcheckoperator.sidecar.testsupport.GrpcHealthServer;
 import dev.healthcheckoperator.sidecar.testsupport.NxDomainDnsServer;
 import dev.healthcheckoperator.sidecar.testsupport.Ports;
+import dev.healthcheckoperator.sidecar.testsupport.Probing;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -61,7 +62,7 @@ class ProbesTest {
 
     private static ProbeOutcome run(Probe probe, long timeoutMillis) throws Exception {
         try {
-            return probe.run(timeoutMillis).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return Probing.once(vertx, probe, timeoutMillis);
         } finally {
             probe.close();
         }
@@ -72,13 +73,13 @@ class ProbesTest {
     }
 
     private static HttpGetAction url(String url, List<Integer> expected, List<JsonBodyAssertion> body) {
-        return new HttpGetAction(url, null, null, null, null, null, expected, body, null);
+        return Probing.get(url, null, expected, body, null);
     }
 
     @Test
     void httpSuccessByStatusAndHeadersAreSent() throws Exception {
         HttpGetAction action = new HttpGetAction(null, "127.0.0.1", upstream.port(), "/up", "HTTP",
-                List.of(new HttpHeader("X-Probe", "yes")), null, null, null);
+                List.of(new HttpHeader("X-Probe", "yes")), null, null, null, null);
         ProbeOutcome outcome = http(action);
         assertThat(outcome.success()).isTrue();
         assertThat(outcome.message()).isEqualTo("HTTP 200");
@@ -158,12 +159,12 @@ class ProbesTest {
         int port = https.listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         try {
             HttpGetAction verified = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null);
             // A generous timeout: the first TLS handshake of a JVM loads the trust store.
             ProbeOutcome refused = run(new HttpGetProbe(vertx, verified, JSON, 1024), 8000);
             assertThat(refused.reason()).as(refused.toString()).isEqualTo(FailureReason.TlsError);
             HttpGetAction skipVerify = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null,
-                    null, null, null, true);
+                    null, null, null, true, null);
             assertThat(run(new HttpGetProbe(vertx, skipVerify, JSON, 1024), 8000).success()).isTrue();
         } finally {
             https.close();

@@ -102,6 +102,7 @@ public final class ChecksFileLoader {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build()
                 : YAMLMapper.builder().disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build();
         return mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // 1.5 seconds is refused, not read as 1
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .addHandler(new UnknownFieldWarning(warnings));

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * httpGet follows redirects (issue 16) against two real local servers; the second one, on another port, counts
@@ -213,27 +215,15 @@ class RedirectsTest {
         assertThat(only200.message()).isEqualTo("HTTP 302, expected [200]");
     }
 
-    @Test
-    void aLocationWithAnotherSchemeIsABadRedirect() throws Exception {
-        ProbeOutcome outcome = get("/to-ftp");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /to-ftp      | Location 'ftp://127.0.0.1/file' is not http or https; only those are followed
+            /to-garbage  | Location 'http://[not a host/x' cannot be parsed
+            /no-location | redirect without a Location header
+            """)
+    void aLocationThatCannotBeFollowedIsABadRedirect(String path, String detail) throws Exception {
+        ProbeOutcome outcome = get(path);
         assertThat(outcome.reason()).isEqualTo(FailureReason.BadRedirect);
-        assertThat(outcome.message()).isEqualTo("HTTP 302 from " + url("/to-ftp")
-                + ": Location 'ftp://127.0.0.1/file' is not http or https; only those are followed");
-    }
-
-    @Test
-    void aLocationThatCannotBeParsedIsABadRedirect() throws Exception {
-        ProbeOutcome outcome = get("/to-garbage");
-        assertThat(outcome.reason()).isEqualTo(FailureReason.BadRedirect);
-        assertThat(outcome.message()).isEqualTo("HTTP 302 from " + url("/to-garbage")
-                + ": Location 'http://[not a host/x' cannot be parsed");
-    }
-
-    @Test
-    void aRedirectWithoutLocationIsABadRedirect() throws Exception {
-        ProbeOutcome outcome = get("/no-location");
-        assertThat(outcome.reason()).isEqualTo(FailureReason.BadRedirect);
-        assertThat(outcome.message()).isEqualTo("HTTP 302 from " + url("/no-location")
-                + ": redirect without a Location header");
+        assertThat(outcome.message()).isEqualTo("HTTP 302 from " + url(path) + ": " + detail);
     }
 }

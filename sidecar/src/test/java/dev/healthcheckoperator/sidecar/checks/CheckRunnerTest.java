@@ -18,8 +18,6 @@ import io.vertx.core.Future;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -133,47 +131,38 @@ class CheckRunnerTest {
                 RawHttpServer.respond(out, 200, "", "{\"status\":\"UP\"}");
                 return true;
             }
-            trickle(out);
+            RawHttpServer.trickleBody(out);
             return false;
         })) {
             HttpGetAction action = Probing.get(trickling.url("/ready"), null, null,
                     List.of(new JsonBodyAssertion("$.status", "UP")), null);
             CheckRunner runner = runner(new HttpGetProbe(vertx, action, new ObjectMapper(), 64 * 1024),
-                    Duration.ofSeconds(2), Duration.ofSeconds(1));
+                    Duration.ofSeconds(3), Duration.ofSeconds(1));
             long startedAt = System.nanoTime();
             runner.start();
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> runner.status().consecutiveFailures() >= 3);
+                await().atMost(Duration.ofSeconds(40)).until(() -> runner.status().consecutiveFailures() >= 3);
                 assertThat(runner.status().reason()).isEqualTo(FailureReason.Timeout);
                 assertThat(runner.status().message()).isEqualTo("no complete answer within 1s (reading the body)");
-                long periods = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt) / 2 + 1;
+                long periods = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt) / 3 + 1;
                 assertThat(count("sidecar.check.failures", "Timeout")).isLessThanOrEqualTo(periods);
-                assertThat(count("sidecar.check.skipped", null)).isZero();
+                // The deadline frees the slot 2 s before the next tick; only an event loop stalled that long by a
+                // starved machine could make a tick find it taken. Before the fix, every tick after the first did.
+                assertThat(count("sidecar.check.skipped", null)).isLessThanOrEqualTo(1);
                 // Every timed-out probe's connection was closed by the sidecar, not left trickling.
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> trickling.closedByClient.get() >= trickling.connections.get() - 1);
 
                 double failuresBeforeHealing = count("sidecar.check.failures", "Timeout");
                 healedAt.set(trickling.requests.get());
-                await().atMost(Duration.ofSeconds(20)).until(() -> runner.status().state() == CheckStatus.State.ok);
+                await().atMost(Duration.ofSeconds(30)).until(() -> runner.status().state() == CheckStatus.State.ok);
                 // At most the probe already trickling when the upstream healed may still time out.
                 assertThat(count("sidecar.check.failures", "Timeout") - failuresBeforeHealing).isLessThanOrEqualTo(1);
                 assertThat(trickling.requests.get() - healedAt.get()).isBetween(1, 2);
-                assertThat(count("sidecar.check.skipped", null)).isZero();
+                assertThat(count("sidecar.check.skipped", null)).isLessThanOrEqualTo(1);
             } finally {
                 runner.stop();
             }
-        }
-    }
-
-    private static void trickle(OutputStream out) throws java.io.IOException, InterruptedException {
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        for (int i = 0; i < 200; i++) {
-            Thread.sleep(300);
-            out.write(' ');
-            out.flush();
         }
     }
 

@@ -144,6 +144,21 @@ public final class RawHttpServer implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Issue 10's trickle: headers announcing a small body, then one byte every 0.3 s on a connection kept open,
+     * for a minute. Throws once the client has closed the connection.
+     */
+    public static void trickleBody(OutputStream out) throws IOException, InterruptedException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        for (int i = 0; i < 200; i++) {
+            Thread.sleep(300);
+            out.write(' ');
+            out.flush();
+        }
+    }
+
     public int port() {
         return server.getLocalPort();
     }

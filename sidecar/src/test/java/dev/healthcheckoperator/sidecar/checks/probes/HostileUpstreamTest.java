@@ -68,14 +68,9 @@ class HostileUpstreamTest {
         out.flush();
     }
 
-    /** Headers, then one body byte every 300 ms on a connection kept open: the trickle of issue 10. */
-    static boolean trickleBody(RawHttpServer.Request request, OutputStream out, RawHttpServer.Connection c)
+    private static boolean trickleBody(RawHttpServer.Request request, OutputStream out, RawHttpServer.Connection c)
             throws IOException, InterruptedException {
-        write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
-        for (int i = 0; i < 100; i++) {
-            Thread.sleep(300);
-            write(out, " ");
-        }
+        RawHttpServer.trickleBody(out);
         return false;
     }
 

@@ -39,6 +39,7 @@ class SidecarConfigRendererTest {
         httpGet.setHttpHeaders(List.of(new HttpHeader("X-Probe", "1")));
         httpGet.setExpectedStatuses(List.of(200));
         httpGet.setJsonBody(List.of(new JsonBodyAssertion("$.status", "UP")));
+        httpGet.setFollowRedirects(false);
         api.setHttpGet(httpGet);
         spec.setChecks(List.of(api, TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false)));
 
@@ -51,6 +52,7 @@ class SidecarConfigRendererTest {
         assertEquals("X-Probe", first.get("httpGet").get("httpHeaders").get(0).get("name").asText());
         assertEquals("UP", first.get("httpGet").get("jsonBody").get(0).get("equals").asText());
         assertEquals(200, first.get("httpGet").get("expectedStatuses").get(0).asInt());
+        assertFalse(first.get("httpGet").get("followRedirects").asBoolean(true), "followRedirects reaches the sidecar");
         JsonNode second = config.get("checks").get(1);
         assertEquals("postgres.shop.svc", second.get("tcpSocket").get("host").asText());
         assertFalse(second.has("httpGet"), "absent handlers are left out, not written as null");

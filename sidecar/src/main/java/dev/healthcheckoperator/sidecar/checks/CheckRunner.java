@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.sidecar.checks;
 
 import dev.healthcheckoperator.sidecar.checks.probes.Probe;
+import dev.healthcheckoperator.sidecar.checks.probes.ProbeDeadline;
 import dev.healthcheckoperator.sidecar.checks.spec.Check;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,12 +13,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
- * Runs one check on its period. At most one probe is in flight: a tick that finds the previous probe
- * still running past its timeout records a Timeout instead of starting another, so a hung upstream costs
- * one connection, never a queue.
+ * Runs one check on its period, from a random offset inside the first period (as the kubelet's probe workers
+ * do), so that many checks do not all fire in the same millisecond. At most one probe is in flight, and it ends
+ * at its deadline: the deadline aborts its I/O and frees the slot, so a hung or trickling upstream costs one
+ * Timeout per period and the next period starts a fresh probe. A tick that still finds a probe running (only
+ * when the event loop itself was late) records a Timeout instead of starting another.
  */
 final class CheckRunner {
 
@@ -40,7 +45,6 @@ final class CheckRunner {
 
     private final class Attempt {
         final long startNanos = System.nanoTime();
-        boolean reported;
     }
 
     CheckRunner(Check check, Probe probe, Vertx vertx, MeterRegistry registry, Clock clock) {
@@ -72,7 +76,13 @@ final class CheckRunner {
 
     void start() {
         long periodMillis = check.period().toMillis();
-        periodicTimer = vertx.setPeriodic(1, periodMillis, id -> tick());
+        periodicTimer = vertx.setPeriodic(initialDelayMillis(periodMillis, ThreadLocalRandom.current()), periodMillis,
+                id -> tick());
+    }
+
+    /** The first tick, uniformly inside the first period (at least 1 ms: Vert.x refuses a zero delay). */
+    static long initialDelayMillis(long periodMillis, RandomGenerator random) {
+        return 1 + random.nextLong(Math.max(1, periodMillis));
     }
 
     void stop() {
@@ -92,24 +102,17 @@ final class CheckRunner {
         }
         Attempt attempt = new Attempt();
         inFlight = attempt;
-        long deadline = vertx.setTimer(timeoutMillis, id -> finish(attempt,
-                ProbeOutcome.failure(FailureReason.Timeout, "no answer within " + check.timeout().toSeconds() + "s"),
-                false));
-        probe.run(timeoutMillis).onComplete(result -> {
-            vertx.cancelTimer(deadline);
-            finish(attempt, result.succeeded() ? result.result() : ProbeOutcome.fromError(result.cause()), true);
-        });
+        // Completes with the outcome, or with a Timeout once the deadline has aborted the probe's I/O.
+        ProbeDeadline.run(vertx, probe, timeoutMillis).onComplete(result -> finish(attempt,
+                result.succeeded() ? result.result() : ProbeOutcome.fromError(result.cause())));
     }
 
-    /** Reports an attempt once (timeout or result, whichever comes first); frees the slot when the probe ends. */
-    private synchronized void finish(Attempt attempt, ProbeOutcome outcome, boolean probeEnded) {
-        if (!attempt.reported) {
-            attempt.reported = true;
-            long latency = elapsedMillis(attempt);
-            duration.record(latency, TimeUnit.MILLISECONDS);
-            record(outcome, latency);
-        }
-        if (probeEnded && inFlight == attempt) {
+    /** Reports an attempt and frees the slot: nothing of the probe is left running once its future completes. */
+    private synchronized void finish(Attempt attempt, ProbeOutcome outcome) {
+        long latency = elapsedMillis(attempt);
+        duration.record(latency, TimeUnit.MILLISECONDS);
+        record(outcome, latency);
+        if (inFlight == attempt) {
             inFlight = null;
         }
     }

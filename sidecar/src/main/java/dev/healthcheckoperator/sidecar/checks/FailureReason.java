@@ -23,6 +23,8 @@ public enum FailureReason {
     UnexpectedStatus,
     BodyMismatch,
     BodyTooLarge,
+    TooManyRedirects,
+    BadRedirect,
     GrpcNotServing,
     GrpcError,
     ProbeError;

@@ -16,8 +16,11 @@ public interface SidecarConfig {
     /** The checks file (JSON or YAML). Absent: the sidecar answers exactly like the reference service. */
     Optional<Path> configFile();
 
-    /** Largest upstream response body read for JSON body assertions; more fails the check. */
-    @WithDefault("1048576")
+    /**
+     * Largest upstream response body read for JSON body assertions; more fails the check (BodyTooLarge). Health
+     * bodies are small; 64 checks at this cap must fit the sidecar's small heap.
+     */
+    @WithDefault("65536")
     int maxResponseBodyBytes();
 
     Diagnostics diagnostics();

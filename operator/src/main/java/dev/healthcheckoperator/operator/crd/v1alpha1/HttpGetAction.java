@@ -5,6 +5,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -44,6 +45,13 @@ public class HttpGetAction extends HostAndPort {
     @Size(max = 16)
     private List<JsonBodyAssertion> jsonBody;
 
+    @JsonPropertyDescription("Follow up to 10 redirects (301, 302, 303, 307, 308) within the check's timeout and judge "
+            + "the final answer; more, or a loop, fails with TooManyRedirects, a Location that is not http/https "
+            + "with BadRedirect. Unlike the kubelet, a redirect to another host is followed too (headers are sent "
+            + "again only to the same host and port). false judges the redirect itself.")
+    @Default("true")
+    private Boolean followRedirects;
+
     public String getUrl() {
         return url;
     }
@@ -82,6 +90,14 @@ public class HttpGetAction extends HostAndPort {
 
     public void setExpectedStatuses(List<Integer> expectedStatuses) {
         this.expectedStatuses = expectedStatuses;
+    }
+
+    public Boolean getFollowRedirects() {
+        return followRedirects;
+    }
+
+    public void setFollowRedirects(Boolean followRedirects) {
+        this.followRedirects = followRedirects;
     }
 
     public List<JsonBodyAssertion> getJsonBody() {

@@ -16,8 +16,13 @@ public class HttpHeader {
     @Size(max = 256)
     private String name;
 
-    @JsonPropertyDescription("Header value.")
+    /** Visible ASCII, spaces and tabs: a control character would make the sidecar's request impossible to send. */
+    public static final String VALUE_PATTERN = "^[\\t\\x20-\\x7E]*$";
+
+    @JsonPropertyDescription("Header value: visible ASCII characters, spaces and tabs (no control characters). "
+            + "A Host or User-Agent header replaces the sidecar's default.")
     @Required
+    @Pattern(VALUE_PATTERN)
     @Size(max = 4096)
     private String value;
 

@@ -117,6 +117,15 @@ class SchemaValidationTest {
                 bad("header name with a space", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
                         + "httpHeaders: [{name: \"X Probe\", value: \"1\"}]}"),
                         "spec.checks[0].httpGet.httpHeaders[0].name", "should match"),
+                bad("header value with a control character", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
+                        + "httpHeaders: [{name: X-Probe, value: \"a\\u0001b\"}]}"),
+                        "spec.checks[0].httpGet.httpHeaders[0].value", "should match"),
+                bad("header value with a line break", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
+                        + "httpHeaders: [{name: X-Probe, value: \"a\\r\\nX-Injected: 1\"}]}"),
+                        "spec.checks[0].httpGet.httpHeaders[0].value", "should match"),
+                bad("followRedirects not a boolean", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
+                        + "followRedirects: sometimes}"), "spec.checks[0].httpGet.followRedirects",
+                        "must be of type boolean"),
                 bad("header without value", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
                         + "httpHeaders: [{name: X-Probe}]}"), "spec.checks[0].httpGet.httpHeaders[0].value",
                         "Required value"),
@@ -183,7 +192,7 @@ class SchemaValidationTest {
                     critical: true
                     httpGet:
                       url: "http://checkout.shop.svc:8080/ready"
-                      httpHeaders: [{name: X-Probe, value: "1"}]
+                      httpHeaders: [{name: Authorization, value: "Bearer a\\tb c"}]
                       expectedStatuses: [200]
                       jsonBody: [{path: "$.status", equals: "UP"}]
                   - name: web
@@ -210,6 +219,14 @@ class SchemaValidationTest {
         assertEquals(2, spec.get("timeoutSeconds"));
         assertEquals(3, spec.get("failureThreshold"));
         assertEquals(1, spec.get("successThreshold"));
+        @SuppressWarnings("unchecked")
+        var checks = (java.util.List<Map<String, Object>>) spec.get("checks");
+        @SuppressWarnings("unchecked")
+        var httpGet = (Map<String, Object>) checks.get(0).get("httpGet");
+        assertEquals(true, httpGet.get("followRedirects"), "redirects are followed unless turned off");
+        @SuppressWarnings("unchecked")
+        var header = ((java.util.List<Map<String, Object>>) httpGet.get("httpHeaders")).get(0);
+        assertEquals("Bearer a\tb c", header.get("value"), "tabs and spaces are allowed in header values");
     }
 
     static Stream<Path> examples() throws IOException {

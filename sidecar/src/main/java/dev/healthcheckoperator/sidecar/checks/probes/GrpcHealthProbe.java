@@ -64,64 +64,172 @@ public final class GrpcHealthProbe implements Probe {
         buffer.appendByte((byte) value);
     }
 
-    /** The {@code status} (field 1, varint) of a framed {@code HealthCheckResponse}; 0 (UNKNOWN) when absent. */
-    static int servingStatus(Buffer framed) {
-        if (framed.length() < 5) {
-            throw new IllegalArgumentException("response shorter than a gRPC frame header");
+    /** The response is not a well-formed gRPC message: a GrpcError, never a loop or a guess. */
+    static final class MalformedResponseException extends RuntimeException {
+        MalformedResponseException(String message) {
+            super(message);
         }
-        int status = 0;
-        int[] pos = {5};
-        int end = Math.min(framed.length(), 5 + framed.getInt(1));
-        while (pos[0] < end) {
-            long tag = readVarint(framed, pos, end);
-            int wireType = (int) (tag & 0x07);
-            if (wireType == 0) {
-                long value = readVarint(framed, pos, end);
-                if (tag >>> 3 == 1) {
-                    status = (int) value;
-                }
-            } else if (wireType == 2) {
-                pos[0] += (int) readVarint(framed, pos, end);
-            } else {
-                throw new IllegalArgumentException("unexpected protobuf wire type " + wireType);
-            }
-        }
-        return status;
     }
 
-    private static long readVarint(Buffer buffer, int[] pos, int end) {
-        long value = 0;
-        for (int shift = 0; pos[0] < end && shift < 64; shift += 7) {
-            int b = buffer.getUnsignedByte(pos[0]++);
-            value |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
+    /**
+     * The {@code status} (field 1, varint) of a framed {@code HealthCheckResponse}; 0 (UNKNOWN) when absent.
+     * The frame must hold exactly one uncompressed message whose length matches what arrived; every field's
+     * length is checked against what is left, and fields of every wire type are skipped.
+     */
+    static int servingStatus(Buffer framed) {
+        if (framed.length() < 5) {
+            throw new MalformedResponseException("response of " + framed.length()
+                    + " bytes is shorter than a gRPC frame header");
+        }
+        int flag = framed.getUnsignedByte(0);
+        if (flag != 0) {
+            throw new MalformedResponseException(flag == 1 ? "compressed message, though none was asked for"
+                    : "invalid frame flag " + flag);
+        }
+        long declared = framed.getUnsignedInt(1);
+        long arrived = framed.length() - 5L;
+        if (declared > MAX_RESPONSE_BYTES - 5) {
+            throw new MalformedResponseException("message length " + declared + " (as a signed int "
+                    + framed.getInt(1) + ") exceeds " + (MAX_RESPONSE_BYTES - 5) + " bytes");
+        }
+        if (declared > arrived) {
+            throw new MalformedResponseException("truncated frame: " + arrived + " of " + declared + " bytes");
+        }
+        if (declared < arrived) {
+            throw new MalformedResponseException((arrived - declared) + " bytes after the message of " + declared
+                    + " bytes (a unary answer holds one message)");
+        }
+        ProtobufReader reader = new ProtobufReader(framed, 5, framed.length());
+        long status = 0;
+        while (reader.hasMore()) {
+            long tag = reader.varint();
+            int field = (int) (tag >>> 3);
+            int wireType = (int) (tag & 0x07);
+            if (field == 1 && wireType == 0) {
+                status = reader.varint();
+            } else {
+                reader.skip(field, wireType);
             }
         }
-        throw new IllegalArgumentException("truncated protobuf varint");
+        return status >= 0 && status <= Integer.MAX_VALUE ? (int) status : -1;
+    }
+
+    /** Just enough of the protobuf wire format to find one field and skip everything else safely. */
+    private static final class ProtobufReader {
+        private static final int MAX_GROUP_DEPTH = 32;
+        private final Buffer buffer;
+        private final int end;
+        private int pos;
+
+        ProtobufReader(Buffer buffer, int start, int end) {
+            this.buffer = buffer;
+            this.pos = start;
+            this.end = end;
+        }
+
+        boolean hasMore() {
+            return pos < end;
+        }
+
+        long varint() {
+            long value = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                if (pos >= end) {
+                    throw new MalformedResponseException("truncated protobuf varint");
+                }
+                int b = buffer.getUnsignedByte(pos++);
+                value |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return value;
+                }
+            }
+            throw new MalformedResponseException("protobuf varint longer than 10 bytes");
+        }
+
+        void skip(int field, int wireType) {
+            skip(field, wireType, 0);
+        }
+
+        private void skip(int field, int wireType, int depth) {
+            if (field <= 0) {
+                throw new MalformedResponseException("invalid protobuf field number " + field);
+            }
+            switch (wireType) {
+                case 0 -> varint();
+                case 1 -> advance(8, field);
+                case 2 -> {
+                    long length = varint();
+                    if (length > end - pos) {
+                        throw new MalformedResponseException("field " + field + " claims " + length
+                                + " bytes, " + (end - pos) + " are left");
+                    }
+                    pos += (int) length;
+                }
+                case 3 -> skipGroup(field, depth + 1);
+                case 5 -> advance(4, field);
+                default -> throw new MalformedResponseException((wireType == 4 ? "unmatched end of group, field "
+                        : "invalid protobuf wire type " + wireType + ", field ") + field);
+            }
+        }
+
+        /** A (deprecated) group: fields up to the end-group tag of the same field number. */
+        private void skipGroup(int field, int depth) {
+            if (depth > MAX_GROUP_DEPTH) {
+                throw new MalformedResponseException("protobuf groups nested deeper than " + MAX_GROUP_DEPTH);
+            }
+            while (hasMore()) {
+                long tag = varint();
+                int inner = (int) (tag >>> 3);
+                int wireType = (int) (tag & 0x07);
+                if (wireType == 4) {
+                    if (inner != field) {
+                        throw new MalformedResponseException("group " + field + " ended by field " + inner);
+                    }
+                    return;
+                }
+                skip(inner, wireType, depth);
+            }
+            throw new MalformedResponseException("group " + field + " is never ended");
+        }
+
+        private void advance(int bytes, int field) {
+            if (bytes > end - pos) {
+                throw new MalformedResponseException("field " + field + " needs " + bytes + " bytes, "
+                        + (end - pos) + " are left");
+            }
+            pos += bytes;
+        }
     }
 
     @Override
-    public Future<ProbeOutcome> run(long timeoutMillis) {
+    public Future<ProbeOutcome> run(ProbeDeadline deadline) {
+        long timeoutMillis = deadline.remainingMillis();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setHost(action.host())
                 .setPort(action.port())
                 .setURI(METHOD_PATH)
                 .setConnectTimeout(timeoutMillis)
-                .setIdleTimeout(timeoutMillis)
                 .putHeader("content-type", "application/grpc")
                 .putHeader("te", "trailers")
                 .putHeader("grpc-timeout", timeoutMillis + "m");
         return client.request(options)
-                .compose(request -> request.send(requestFrame))
+                .compose(request -> {
+                    deadline.onCancel(request::reset); // an HTTP/2 RST_STREAM: the connection stays usable
+                    deadline.phase("waiting for the answer");
+                    return request.send(requestFrame);
+                })
                 .compose(this::judge)
-                .otherwise(ProbeOutcome::fromError);
+                .otherwise(error -> error instanceof MalformedResponseException
+                        || error instanceof BoundedBody.TooLargeException
+                        ? ProbeOutcome.failure(FailureReason.GrpcError, "malformed answer: " + error.getMessage())
+                        : ProbeOutcome.fromError(error));
     }
 
     private Future<ProbeOutcome> judge(HttpClientResponse response) {
         if (response.statusCode() != 200) {
-            return response.end().map(v -> ProbeOutcome.failure(FailureReason.GrpcError,
+            response.request().reset(); // the status decides; the body is not read
+            return Future.succeededFuture(ProbeOutcome.failure(FailureReason.GrpcError,
                     "HTTP " + response.statusCode() + " (not a gRPC server?)"));
         }
         return BoundedBody.read(response, MAX_RESPONSE_BYTES).map(body -> {

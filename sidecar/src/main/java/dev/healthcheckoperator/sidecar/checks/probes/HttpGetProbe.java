@@ -7,39 +7,72 @@ import dev.healthcheckoperator.sidecar.checks.FailureReason;
 import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
-import dev.healthcheckoperator.sidecar.checks.spec.JsonBodyAssertion;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonPathExpression;
+import io.netty.buffer.ByteBufInputStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.WeakHashMap;
 
-/** {@code httpGet}: a GET whose status (and optionally JSON body) decides. One small pool per check. */
+/**
+ * {@code httpGet}: a GET whose final status (and optionally JSON body) decides, after following up to
+ * {@value #MAX_REDIRECTS} redirects when {@code followRedirects} is on. One small pool per check.
+ *
+ * <p>A status-only check decides on the status line and never drains the body; a JSON check reads at most the
+ * body cap and parses it on a worker thread, off the event loops that serve {@code /health}.
+ */
 public final class HttpGetProbe implements Probe {
+
+    public static final int MAX_REDIRECTS = 10;
+    static final String DEFAULT_USER_AGENT = "healthcheck-sidecar";
+    private static final Set<Integer> REDIRECT_STATUSES = Set.of(301, 302, 303, 307, 308);
+    /** A body announced at most this long is skipped in the background, so that its connection can be reused. */
+    private static final int SKIPPABLE_BODY_BYTES = 16 * 1024;
 
     private record CompiledAssertion(String path, JsonPointer pointer, String expected) {
     }
 
+    private final Vertx vertx;
     private final HttpGetAction action;
     private final HttpClient client;
     private final List<CompiledAssertion> assertions;
     private final ObjectMapper json;
     private final int maxBodyBytes;
+    private final HttpTarget first;
+    /**
+     * Connections that have answered a request before. A pooled connection that the upstream closed while it
+     * was idle fails the next request before any answer: that request is retried once on a new connection
+     * (like Go's http.Transport), so a keep-alive race is never reported as ConnectionClosed.
+     */
+    private final Set<HttpConnection> answeredBefore = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
+        this.vertx = vertx;
         this.action = action;
         this.json = json;
         this.maxBodyBytes = maxBodyBytes;
         this.assertions = action.jsonBodyOrEmpty().stream()
                 .map(a -> new CompiledAssertion(a.path(), JsonPathExpression.toPointer(a.path()), a.equals()))
                 .toList();
-        // Probes of one check never overlap, so one connection is enough; the wait queue is bounded too.
+        this.first = HttpTarget.of(action);
+        // Probes of one check never overlap, so one connection per upstream is enough; the wait queue is bounded.
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setMaxPoolSize(1)
                 .setMaxWaitQueueSize(2)
@@ -49,69 +82,164 @@ public final class HttpGetProbe implements Probe {
     }
 
     @Override
-    public Future<ProbeOutcome> run(long timeoutMillis) {
-        RequestOptions options = requestOptions().setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis);
-        return client.request(options)
-                .compose(request -> request.send())
-                .compose(this::judge)
-                .otherwise(ProbeOutcome::fromError);
+    public Future<ProbeOutcome> run(ProbeDeadline deadline) {
+        Set<String> visited = new HashSet<>();
+        visited.add(first.key());
+        return follow(first, 0, visited, deadline).otherwise(ProbeOutcome::fromError);
     }
 
-    private RequestOptions requestOptions() {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false);
-        if (action.url() != null) {
-            options.setAbsoluteURI(action.url());
-        } else {
-            boolean https = "HTTPS".equalsIgnoreCase(action.scheme());
-            options.setHost(action.host()).setPort(action.port()).setSsl(https)
-                    .setURI(action.path() == null ? "/" : action.path());
+    private Future<ProbeOutcome> follow(HttpTarget target, int redirects, Set<String> visited, ProbeDeadline deadline) {
+        return send(target, deadline, true).compose(response -> {
+            int status = response.statusCode();
+            if (!action.followsRedirects() || !REDIRECT_STATUSES.contains(status)) {
+                return judge(response, target, redirects, deadline);
+            }
+            String location = response.getHeader(HttpHeaders.LOCATION);
+            skipBody(response, deadline);
+            HttpTarget next;
+            try {
+                next = target.redirect(location);
+            } catch (HttpTarget.BadRedirectException e) {
+                return Future.succeededFuture(ProbeOutcome.failure(FailureReason.BadRedirect,
+                        "HTTP " + status + " from " + target.display() + ": " + e.getMessage()));
+            }
+            if (redirects == MAX_REDIRECTS) {
+                return Future.succeededFuture(ProbeOutcome.failure(FailureReason.TooManyRedirects,
+                        "more than " + MAX_REDIRECTS + " redirects; the last from " + target.display() + " to "
+                                + next.display()));
+            }
+            if (!visited.add(next.key())) {
+                return Future.succeededFuture(ProbeOutcome.failure(FailureReason.TooManyRedirects,
+                        "redirect loop: " + target.display() + " redirects to " + next.display()
+                                + ", visited before"));
+            }
+            return follow(next, redirects + 1, visited, deadline);
+        });
+    }
+
+    private Future<HttpClientResponse> send(HttpTarget target, ProbeDeadline deadline, boolean mayRetry) {
+        deadline.phase("connecting");
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false)
+                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.pathAndQuery())
+                .setConnectTimeout(deadline.remainingMillis());
+        // Null until a connection is leased; then whether it had answered before (a pooled one).
+        Boolean[] pooled = {null};
+        return client.request(options).compose(request -> {
+            deadline.onCancel(request::reset);
+            HttpConnection connection = request.connection();
+            pooled[0] = answeredBefore.remove(connection);
+            setHeaders(request, target);
+            deadline.phase("waiting for the response headers");
+            return request.send().onSuccess(response -> answeredBefore.add(connection));
+        }).recover(error -> {
+            FailureReason reason = FailureReason.classify(error);
+            // A lease that fails as closed can only have been a pooled connection: a new one fails to connect.
+            boolean stale = pooled[0] == null ? reason == FailureReason.ConnectionClosed
+                    : pooled[0] && (reason == FailureReason.ConnectionClosed || reason == FailureReason.ConnectionReset);
+            if (mayRetry && stale && !deadline.cancelled()) {
+                return send(target, deadline, false);
+            }
+            return Future.failedFuture(error);
+        });
+    }
+
+    /**
+     * The user's headers replace the defaults of the same name (User-Agent, Host) rather than being sent beside
+     * them; they go only to the host and port the check names, never to another origin a redirect points at.
+     */
+    private void setHeaders(HttpClientRequest request, HttpTarget target) {
+        request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
+        if (target.hostHeader() != null) {
+            HostAndPort authority = HostAndPort.parseAuthority(target.hostHeader(), -1);
+            if (authority == null) {
+                throw new IllegalArgumentException("Host header '" + target.hostHeader() + "' is not host[:port]");
+            }
+            request.authority(authority);
         }
-        options.putHeader("User-Agent", "healthcheck-sidecar");
+        if (!target.sameHostAndPort(first)) {
+            return;
+        }
+        Set<String> replaced = new HashSet<>();
         for (HttpHeader header : action.headersOrEmpty()) {
-            options.addHeader(header.name(), header.value());
+            if (header.name().equalsIgnoreCase("Host")) {
+                continue; // sent as the request's authority above
+            }
+            if (replaced.add(header.name().toLowerCase(Locale.ROOT))) {
+                request.putHeader(header.name(), header.value());
+            } else {
+                request.headers().add(header.name(), header.value());
+            }
         }
-        return options;
     }
 
-    private Future<ProbeOutcome> judge(HttpClientResponse response) {
+    private Future<ProbeOutcome> judge(HttpClientResponse response, HttpTarget target, int redirects,
+            ProbeDeadline deadline) {
         int status = response.statusCode();
+        String at = redirects == 0 ? ""
+                : " at " + target.display() + " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
         if (!action.accepts(status)) {
-            // Drain and keep the connection; the status alone decides.
-            return response.end().map(v -> ProbeOutcome.failure(FailureReason.UnexpectedStatus,
-                    "HTTP " + status + ", expected " + expectedText()));
+            skipBody(response, deadline);
+            return Future.succeededFuture(ProbeOutcome.failure(FailureReason.UnexpectedStatus,
+                    "HTTP " + status + ", expected " + expectedText() + at));
         }
         if (assertions.isEmpty()) {
-            return response.end().map(v -> ProbeOutcome.success("HTTP " + status));
+            skipBody(response, deadline);
+            return Future.succeededFuture(ProbeOutcome.success("HTTP " + status + at));
         }
+        deadline.phase("reading the body");
         return BoundedBody.read(response, maxBodyBytes)
-                .map(body -> checkBody(status, body))
+                // Parsing up to the cap is CPU work: a worker thread does it, not an event loop serving /health.
+                .compose(body -> vertx.executeBlocking(() -> checkBody(status, body, at), false))
                 .recover(error -> Future.succeededFuture(error instanceof BoundedBody.TooLargeException
-                        ? ProbeOutcome.failure(FailureReason.BodyTooLarge, error.getMessage())
+                        ? ProbeOutcome.failure(FailureReason.BodyTooLarge, error.getMessage() + at)
                         : ProbeOutcome.fromError(error)));
     }
 
-    private ProbeOutcome checkBody(int status, Buffer body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body.getBytes());
-        } catch (IOException e) {
-            return ProbeOutcome.failure(FailureReason.BodyMismatch, "HTTP " + status + " but the body is not JSON");
+    /**
+     * The status has decided, so the body is not read. A short announced body is let through in the background
+     * (never past the probe's deadline) so that the connection can be reused; anything else, chunked, long or
+     * endless, is reset at once, which closes its connection instead of draining it.
+     */
+    private void skipBody(HttpClientResponse response, ProbeDeadline deadline) {
+        int status = response.statusCode();
+        long length = BoundedBody.contentLength(response);
+        if (length == 0 || status == 204 || status == 304) {
+            return;
         }
-        if (root == null) {
-            return ProbeOutcome.failure(FailureReason.BodyMismatch, "HTTP " + status + " with an empty body");
+        if (length < 0 || length > SKIPPABLE_BODY_BYTES) {
+            response.request().reset();
+            return;
+        }
+        long timer = vertx.setTimer(deadline.remainingMillis(), id -> response.request().reset());
+        response.handler(chunk -> {
+        });
+        response.exceptionHandler(error -> vertx.cancelTimer(timer));
+        response.endHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    private ProbeOutcome checkBody(int status, Buffer body, String at) {
+        JsonNode root;
+        try (InputStream in = new ByteBufInputStream(body.getByteBuf())) {
+            root = json.readTree(in);
+        } catch (IOException e) {
+            return ProbeOutcome.failure(FailureReason.BodyMismatch, "HTTP " + status + " but the body is not JSON"
+                    + at);
+        }
+        if (root == null || root.isMissingNode()) {
+            return ProbeOutcome.failure(FailureReason.BodyMismatch, "HTTP " + status + " with an empty body" + at);
         }
         for (CompiledAssertion assertion : assertions) {
             JsonNode node = root.at(assertion.pointer());
             if (node.isMissingNode()) {
-                return ProbeOutcome.failure(FailureReason.BodyMismatch, assertion.path() + " is missing");
+                return ProbeOutcome.failure(FailureReason.BodyMismatch, assertion.path() + " is missing" + at);
             }
             String actual = node.isValueNode() ? node.asText() : node.toString();
             if (!actual.equals(assertion.expected())) {
                 return ProbeOutcome.failure(FailureReason.BodyMismatch,
-                        assertion.path() + " is '" + actual + "', expected '" + assertion.expected() + "'");
+                        assertion.path() + " is '" + actual + "', expected '" + assertion.expected() + "'" + at);
             }
         }
-        return ProbeOutcome.success("HTTP " + status + ", body matches");
+        return ProbeOutcome.success("HTTP " + status + ", body matches" + at);
     }
 
     private String expectedText() {

@@ -3,14 +3,15 @@ package dev.healthcheckoperator.sidecar.checks.probes;
 import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
 import io.vertx.core.Future;
 
-/** One kind of upstream probe. Implementations never fail the future: failures are outcomes. */
+/** One kind of upstream probe. Implementations fail the future only on bugs: failures are outcomes. */
 public interface Probe {
 
     /**
-     * Starts one probe. It must finish on its own within about {@code timeoutMillis} (connect and idle
-     * timeouts), so that a hung upstream never holds more than one probe.
+     * Starts one probe. Every wait is bounded by {@code deadline}: each step takes its timeout from
+     * {@link ProbeDeadline#remainingMillis()} and registers its I/O with {@link ProbeDeadline#onCancel}, so that
+     * at the deadline nothing of this probe is left running. Run it through {@link ProbeDeadline#run}.
      */
-    Future<ProbeOutcome> run(long timeoutMillis);
+    Future<ProbeOutcome> run(ProbeDeadline deadline);
 
     /** Releases connections and pools. */
     void close();

@@ -15,11 +15,12 @@ public final class TcpSocketProbe implements Probe {
 
     public TcpSocketProbe(Vertx vertx, TcpSocketAction action, long timeoutMillis) {
         this.action = action;
+        // The connect timeout is the whole deadline; a connection made after the deadline is closed all the same.
         this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) timeoutMillis));
     }
 
     @Override
-    public Future<ProbeOutcome> run(long timeoutMillis) {
+    public Future<ProbeOutcome> run(ProbeDeadline deadline) {
         return client.connect(action.port(), action.host())
                 .compose(socket -> socket.close().otherwiseEmpty())
                 .map(v -> ProbeOutcome.success("connected"))

@@ -1,34 +1,50 @@
 package dev.healthcheckoperator.sidecar.checks.spec;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vertx.core.net.HostAndPort;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Reads and validates the checks file. Every problem is reported with the path of the field
  * ({@code checks[2].httpGet.port}), all at once, so one edit fixes a file.
+ *
+ * <p>A field this sidecar does not know is ignored with a warning that names it, so that an operator newer than
+ * its sidecars can add optional fields; a change the sidecar must understand raises {@code version}, and a
+ * version newer than {@link #SUPPORTED_VERSION} is refused.
  */
 public final class ChecksFileLoader {
 
+    /** The newest checks-file format this sidecar reads; a file without {@code version} is version 1. */
+    public static final int SUPPORTED_VERSION = 1;
     public static final int MAX_CHECKS = 64;
+    static final int MAX_HEADER_VALUE_LENGTH = 4096;
     public static final int DEFAULT_PERIOD_SECONDS = 10;
     public static final int DEFAULT_TIMEOUT_SECONDS = 2;
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
@@ -39,11 +55,18 @@ public final class ChecksFileLoader {
     private static final Pattern CHECK_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
+    private static final Logger LOG = Logger.getLogger(ChecksFileLoader.class);
+
     private ChecksFileLoader() {
     }
 
     public static List<Check> load(Path file) {
-        ChecksFile parsed = parse(file);
+        return load(file, warning -> LOG.warnf("checks file %s: %s", file, warning));
+    }
+
+    /** Like {@link #load(Path)}, handing each warning (an ignored unknown field) to {@code warnings}. */
+    public static List<Check> load(Path file, Consumer<String> warnings) {
+        ChecksFile parsed = parse(file, warnings);
         List<String> problems = new ArrayList<>();
         List<Check> checks = validate(parsed, problems);
         if (!problems.isEmpty()) {
@@ -52,7 +75,7 @@ public final class ChecksFileLoader {
         return checks;
     }
 
-    static ChecksFile parse(Path file) {
+    static ChecksFile parse(Path file, Consumer<String> warnings) {
         String text;
         try {
             text = Files.readString(file);
@@ -63,13 +86,8 @@ public final class ChecksFileLoader {
             return ChecksFile.EMPTY;
         }
         try {
-            ChecksFile parsed = mapperFor(file).readValue(text, ChecksFile.class);
+            ChecksFile parsed = mapperFor(file, warnings).readValue(text, ChecksFile.class);
             return parsed == null ? ChecksFile.EMPTY : parsed;
-        } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                    .collect(Collectors.joining(", "));
-            throw new InvalidChecksFileException(file, List.of(
-                    fieldPath(e) + ": unknown field (known fields: " + known + ")"));
         } catch (JsonProcessingException e) {
             String path = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
             String where = e.getLocation() == null ? ""
@@ -79,13 +97,54 @@ public final class ChecksFileLoader {
         }
     }
 
-    private static ObjectMapper mapperFor(Path file) {
+    private static ObjectMapper mapperFor(Path file, Consumer<String> warnings) {
         ObjectMapper mapper = "JSON".equals(formatOf(file)) ? JsonMapper.builder()
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build()
                 : YAMLMapper.builder().disable(MapperFeature.ALLOW_COERCION_OF_SCALARS).build();
-        return mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        return mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // 1.5 seconds is refused, not read as 1
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .addHandler(new UnknownFieldWarning(warnings));
+    }
+
+    /** Skips a field this sidecar does not know, and says which one (a typo still shows). */
+    private static final class UnknownFieldWarning extends DeserializationProblemHandler {
+        private final Consumer<String> warnings;
+
+        UnknownFieldWarning(Consumer<String> warnings) {
+            this.warnings = warnings;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext context, JsonParser parser,
+                JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+            String known = deserializer.getKnownPropertyNames().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", "));
+            warnings.accept(pathOf(parser.getParsingContext()) + ": unknown field, ignored (known fields: "
+                    + known + ")");
+            parser.skipChildren();
+            return true;
+        }
+
+        private static String pathOf(JsonStreamContext context) {
+            Deque<String> parts = new ArrayDeque<>();
+            for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+                if (c.inArray()) {
+                    parts.push("[" + c.getCurrentIndex() + "]");
+                } else if (c.getCurrentName() != null) {
+                    parts.push(c.getCurrentName());
+                }
+            }
+            StringBuilder path = new StringBuilder();
+            for (String part : parts) {
+                if (path.length() > 0 && !part.startsWith("[")) {
+                    path.append('.');
+                }
+                path.append(part);
+            }
+            return path.toString();
+        }
     }
 
     private static String formatOf(Path file) {
@@ -109,6 +168,15 @@ public final class ChecksFileLoader {
     }
 
     static List<Check> validate(ChecksFile file, List<String> problems) {
+        if (file.version() != null && file.version() > SUPPORTED_VERSION) {
+            // Its other fields may mean what this sidecar cannot know: judging them would only mislead.
+            problems.add("version: " + file.version() + " is newer than this sidecar reads (up to "
+                    + SUPPORTED_VERSION + "); run a sidecar image at least as new as the operator that wrote it");
+            return List.of();
+        }
+        if (file.version() != null && file.version() < 1) {
+            problems.add("version: must be 1 or more, got " + file.version());
+        }
         int period = orDefault(file.periodSeconds(), DEFAULT_PERIOD_SECONDS);
         int timeout = orDefault(file.timeoutSeconds(), DEFAULT_TIMEOUT_SECONDS);
         int failures = orDefault(file.failureThreshold(), DEFAULT_FAILURE_THRESHOLD);
@@ -208,9 +276,9 @@ public final class ChecksFileLoader {
             if (header == null || header.name() == null || !HEADER_NAME.matcher(header.name()).matches()) {
                 problems.add(hat + "name: required, and only token characters (letters, digits, !#$%&'*+.^_`|~-)");
             }
-            if (header != null && (header.value() == null || header.value().indexOf('\r') >= 0
-                    || header.value().indexOf('\n') >= 0)) {
-                problems.add(hat + "value: required, and no line breaks");
+            String valueProblem = header == null ? null : headerValueProblem(header.name(), header.value());
+            if (valueProblem != null) {
+                problems.add(hat + "value: " + valueProblem);
             }
         }
         if (http.expectedStatuses() != null) {
@@ -239,6 +307,31 @@ public final class ChecksFileLoader {
                 problems.add(jat + "equals: required");
             }
         }
+    }
+
+    /**
+     * A header value the probe can send as it is: ASCII visible characters, spaces and tabs (RFC 9110 field
+     * values, without the obsolete non-ASCII ones). A control character would make the request fail to build.
+     */
+    private static String headerValueProblem(String name, String value) {
+        if (value == null) {
+            return "required";
+        }
+        if (value.length() > MAX_HEADER_VALUE_LENGTH) {
+            return "at most " + MAX_HEADER_VALUE_LENGTH + " characters, got " + value.length();
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c > 0x7E)) {
+                return String.format("%s U+%04X at position %d; a header value holds only visible ASCII "
+                        + "characters, spaces and tabs", c < 0x20 || c == 0x7F ? "control character" : "non-ASCII "
+                        + "character", (int) c, i);
+            }
+        }
+        if ("Host".equalsIgnoreCase(name) && HostAndPort.parseAuthority(value, -1) == null) {
+            return "'" + value + "' is not host[:port]";
+        }
+        return null;
     }
 
     private static void validateHostPort(String at, String host, Integer port, List<String> problems) {

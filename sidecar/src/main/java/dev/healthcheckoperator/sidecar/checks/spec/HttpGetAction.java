@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An HTTP GET check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
- * {@code host}, {@code port}, {@code path} and {@code scheme}.
+ * {@code host}, {@code port}, {@code path} and {@code scheme}. Redirects are followed unless
+ * {@code followRedirects} is false.
  */
 @RegisterForReflection
 public record HttpGetAction(
@@ -17,7 +18,13 @@ public record HttpGetAction(
         List<HttpHeader> httpHeaders,
         List<Integer> expectedStatuses,
         List<JsonBodyAssertion> jsonBody,
-        Boolean insecureSkipTlsVerify) {
+        Boolean insecureSkipTlsVerify,
+        Boolean followRedirects) {
+
+    /** Absent means true, like the kubelet and blackbox_exporter: a redirect to an error page is not "ok". */
+    public boolean followsRedirects() {
+        return !Boolean.FALSE.equals(followRedirects);
+    }
 
     public List<HttpHeader> headersOrEmpty() {
         return httpHeaders == null ? List.of() : httpHeaders;

@@ -14,6 +14,7 @@ import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
 import dev.healthcheckoperator.sidecar.testsupport.GrpcHealthServer;
 import dev.healthcheckoperator.sidecar.testsupport.NxDomainDnsServer;
 import dev.healthcheckoperator.sidecar.testsupport.Ports;
+import dev.healthcheckoperator.sidecar.testsupport.Probing;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,8 +31,13 @@ import org.junit.jupiter.api.Test;
 /** Every probe kind against real local servers: what each answers, and the reason code of each failure. */
 class ProbesTest {
 
-    /** Generous, so that a busy machine does not turn a success into a Timeout. */
-    private static final long TIMEOUT_MS = 3000;
+    /**
+     * Generous, so that a busy machine does not turn a success into a Timeout: it bounds the whole probe, and the
+     * first gRPC call or TLS handshake of a JVM can take seconds there.
+     */
+    private static final long TIMEOUT_MS = 10_000;
+    /** For the probes that must time out. */
+    private static final long SHORT_TIMEOUT_MS = 1500;
     private static Vertx vertx;
     private static FakeUpstream upstream;
     private static NxDomainDnsServer dns;
@@ -61,7 +67,7 @@ class ProbesTest {
 
     private static ProbeOutcome run(Probe probe, long timeoutMillis) throws Exception {
         try {
-            return probe.run(timeoutMillis).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            return Probing.once(vertx, probe, timeoutMillis);
         } finally {
             probe.close();
         }
@@ -72,13 +78,13 @@ class ProbesTest {
     }
 
     private static HttpGetAction url(String url, List<Integer> expected, List<JsonBodyAssertion> body) {
-        return new HttpGetAction(url, null, null, null, null, null, expected, body, null);
+        return Probing.get(url, null, expected, body, null);
     }
 
     @Test
     void httpSuccessByStatusAndHeadersAreSent() throws Exception {
         HttpGetAction action = new HttpGetAction(null, "127.0.0.1", upstream.port(), "/up", "HTTP",
-                List.of(new HttpHeader("X-Probe", "yes")), null, null, null);
+                List.of(new HttpHeader("X-Probe", "yes")), null, null, null, null);
         ProbeOutcome outcome = http(action);
         assertThat(outcome.success()).isTrue();
         assertThat(outcome.message()).isEqualTo("HTTP 200");
@@ -124,10 +130,12 @@ class ProbesTest {
     @Test
     void hangingUpstreamTimesOut() throws Exception {
         long start = System.nanoTime();
-        ProbeOutcome outcome = http(url(upstream.url("/hang"), null, null));
+        ProbeOutcome outcome = run(new HttpGetProbe(vertx, url(upstream.url("/hang"), null, null), JSON, 1024),
+                SHORT_TIMEOUT_MS);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(outcome.reason()).isEqualTo(FailureReason.Timeout);
-        assertThat(tookMillis).isLessThan(TIMEOUT_MS + 5000); // bounded by the probe's timeout, not the upstream
+        assertThat(outcome.message()).isEqualTo("no complete answer within 1500ms (waiting for the response headers)");
+        assertThat(tookMillis).isLessThan(SHORT_TIMEOUT_MS + 5000); // bounded by the probe's timeout, not the upstream
     }
 
     @Test
@@ -158,13 +166,13 @@ class ProbesTest {
         int port = https.listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
         try {
             HttpGetAction verified = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null);
             // A generous timeout: the first TLS handshake of a JVM loads the trust store.
-            ProbeOutcome refused = run(new HttpGetProbe(vertx, verified, JSON, 1024), 8000);
+            ProbeOutcome refused = run(new HttpGetProbe(vertx, verified, JSON, 1024), 15_000);
             assertThat(refused.reason()).as(refused.toString()).isEqualTo(FailureReason.TlsError);
             HttpGetAction skipVerify = new HttpGetAction("https://127.0.0.1:" + port + "/", null, null, null, null,
-                    null, null, null, true);
-            assertThat(run(new HttpGetProbe(vertx, skipVerify, JSON, 1024), 8000).success()).isTrue();
+                    null, null, null, true, null);
+            assertThat(run(new HttpGetProbe(vertx, skipVerify, JSON, 1024), 15_000).success()).isTrue();
         } finally {
             https.close();
             certificate.delete();

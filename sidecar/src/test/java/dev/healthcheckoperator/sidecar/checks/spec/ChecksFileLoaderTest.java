@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,16 +101,96 @@ class ChecksFileLoaderTest {
                 .hasMessageContaining("line 3, column 16");
     }
 
+    /** An operator newer than its sidecar may add optional fields: they are ignored, each named in a warning. */
     @Test
-    void unknownFieldIsNamedWithTheKnownOnes() throws IOException {
+    void unknownFieldsAreIgnoredWithAWarningNamingEach() throws IOException {
         Path file = write("checks.yaml", """
+                renderedBy: operator-0.2
                 checks:
                   - name: db
-                    tcpSocket: {host: localhost, prot: 5432}
+                    tcpSocket: {host: localhost, port: 5432, keepAlive: {idle: 5}}
+                  - name: api
+                    httpGet: {url: "http://api:8080/", retries: 2}
                 """);
+        List<String> warnings = new ArrayList<>();
+        List<Check> checks = ChecksFileLoader.load(file, warnings::add);
+        assertThat(checks).extracting(Check::name).containsExactly("db", "api");
+        assertThat(checks.get(0).definition().tcpSocket().port()).isEqualTo(5432);
+        assertThat(warnings).containsExactlyInAnyOrder(
+                "renderedBy: unknown field, ignored (known fields: checks, failureThreshold, periodSeconds, "
+                        + "successThreshold, timeoutSeconds, version)",
+                "checks[0].tcpSocket.keepAlive: unknown field, ignored (known fields: host, port)",
+                "checks[1].httpGet.retries: unknown field, ignored (known fields: expectedStatuses, followRedirects, "
+                        + "host, httpHeaders, insecureSkipTlsVerify, jsonBody, path, port, scheme, url)");
+    }
+
+    @Test
+    void aMisspelledFieldIsNamedInTheWarningBesideTheProblemItCauses() throws IOException {
+        Path file = write("checks.json", """
+                {"checks": [{"name": "db", "tcpSocket": {"host": "localhost", "prot": 5432}}]}
+                """);
+        List<String> warnings = new ArrayList<>();
+        assertThatThrownBy(() -> ChecksFileLoader.load(file, warnings::add))
+                .isInstanceOf(InvalidChecksFileException.class)
+                .hasMessageContaining("checks[0].tcpSocket.port: required");
+        assertThat(warnings).containsExactly(
+                "checks[0].tcpSocket.prot: unknown field, ignored (known fields: host, port)");
+    }
+
+    @Test
+    void versionOneOrNoneIsRead() throws IOException {
+        String checks = "checks: [{name: db, tcpSocket: {host: h, port: 1}}]\n";
+        assertThat(ChecksFileLoader.load(write("v1.yaml", "version: 1\n" + checks))).hasSize(1);
+        assertThat(ChecksFileLoader.load(write("none.yaml", checks))).hasSize(1);
+    }
+
+    @Test
+    void aNewerVersionIsRefusedNamingTheField() throws IOException {
+        Path file = write("checks.yaml", "version: 2\nchecks: [{name: db, tcpSocket: {host: h, port: 1}, "
+                + "newThing: {}}]\n");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file, warning -> { }))
+                .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems())
+                        .containsExactly("version: 2 is newer than this sidecar reads (up to 1); run a sidecar image "
+                                + "at least as new as the operator that wrote it"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            version: 0          | version: must be 1 or more, got 0
+            version: '1'        | version:
+            version: 1.5        | version:
+            """)
+    void badVersionsAreRefused(String line, String expected) throws IOException {
+        Path file = write("checks.yaml", line + "\nchecks: []\n");
         assertThatThrownBy(() -> ChecksFileLoader.load(file))
                 .isInstanceOf(InvalidChecksFileException.class)
-                .hasMessageContaining("checks[0].tcpSocket.prot: unknown field (known fields: host, port)");
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void headerValueWithAControlCharacterIsRefusedNamingTheField() throws IOException {
+        Path file = write("checks.json", """
+                {"checks": [
+                  {"name": "db", "tcpSocket": {"host": "h", "port": 1}},
+                  {"name": "api", "httpGet": {"url": "http://api:8080/",
+                    "httpHeaders": [{"name": "X-Probe", "value": "a\\u0001b"}]}}]}
+                """);
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems())
+                        .containsExactly("checks[1].httpGet.httpHeaders[0].value: control character U+0001 at "
+                                + "position 1; a header value holds only visible ASCII characters, spaces and tabs"));
+    }
+
+    @Test
+    void followRedirectsIsReadAndDefaultsToTrue() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - {name: a, httpGet: {url: "http://a/", followRedirects: false}}
+                  - {name: b, httpGet: {url: "http://b/"}}
+                """);
+        List<Check> checks = ChecksFileLoader.load(file);
+        assertThat(checks.get(0).definition().httpGet().followsRedirects()).isFalse();
+        assertThat(checks.get(1).definition().httpGet().followsRedirects()).isTrue();
     }
 
     @Test
@@ -161,6 +242,11 @@ class ChecksFileLoaderTest {
             name: a, httpGet: {host: h, port: 80, expectedStatuses: [200, 99]}          | checks[0].httpGet.expectedStatuses[1]: must be an HTTP status from 100 to 599, got 99
             name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: 'a b', value: v}]} | checks[0].httpGet.httpHeaders[0].name: required
             name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: X}]}            | checks[0].httpGet.httpHeaders[0].value: required
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: X, value: "a\\nb"}]} | checks[0].httpGet.httpHeaders[0].value: control character U+000A at position 1
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: X, value: "a\\x7Fb"}]} | checks[0].httpGet.httpHeaders[0].value: control character U+007F at position 1
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: X, value: "é"}]}    | checks[0].httpGet.httpHeaders[0].value: non-ASCII character U+00E9 at position 0
+            name: a, httpGet: {host: h, port: 80, httpHeaders: [{name: Host, value: "a b"}]} | checks[0].httpGet.httpHeaders[0].value: 'a b' is not host[:port]
+            name: a, httpGet: {host: h, port: 80, followRedirects: "yes"}               | checks[0].httpGet.followRedirects:
             name: a, httpGet: {host: h, port: 80, jsonBody: [{path: status, equals: UP}]} | checks[0].httpGet.jsonBody[0].path: 'status' must start with '$'
             name: a, httpGet: {host: h, port: 80, jsonBody: [{path: $.status}]}        | checks[0].httpGet.jsonBody[0].equals: required
             """)

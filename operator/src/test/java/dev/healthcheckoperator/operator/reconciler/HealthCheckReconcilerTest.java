@@ -122,6 +122,14 @@ class HealthCheckReconcilerTest {
                 && "diag-token".equals(v.getSecret().getSecretName())
                 && "token".equals(v.getSecret().getItems().get(0).getKey())));
         assertNotNull(sidecar.getResources().getLimits().get("memory"), "a default memory limit");
+        // Heap dumps get their own volume, sized for the heap maximum plus the reserve, and the sidecar knows it.
+        assertEquals("/var/run/healthcheck-operator/heap-dumps", env(sidecar, "SIDECAR_DIAGNOSTICS_HEAP_DUMP_DIR"));
+        assertEquals(String.valueOf(128L * 1024 * 1024), env(sidecar, "SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES"));
+        assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> "heap-dumps".equals(m.getName())
+                && "/var/run/healthcheck-operator/heap-dumps".equals(m.getMountPath())));
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> "heap-dumps".equals(v.getName())
+                && v.getEmptyDir() != null && Quantity.getAmountInBytes(v.getEmptyDir().getSizeLimit())
+                .compareTo(java.math.BigDecimal.valueOf(128L * 1024 * 1024)) == 0));
 
         JsonNode config = new ObjectMapper().readTree(configMap.getData().get("checks.json"));
         assertEquals(10, config.get("periodSeconds").asInt());

@@ -156,6 +156,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_PORT", String.valueOf(spec.getDiagnostics().getPort()), null));
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_TOKEN_FILE", DIAGNOSTICS_TOKEN_DIR + "/" + DIAGNOSTICS_TOKEN_FILE,
                     null));
+            if (diagnosticsExposed(spec)) { // else the sidecar's default, 127.0.0.1: port-forward only
+                env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HOST", "0.0.0.0", null));
+            }
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HEAP_DUMP_DIR", HEAP_DUMP_DIR, null));
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES", String.valueOf(HEAP_DUMP_VOLUME_BYTES),
                     null));
@@ -217,5 +220,11 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     static boolean diagnosticsEnabled(HealthCheckSpec spec) {
         return spec.getDiagnostics() != null && Boolean.TRUE.equals(spec.getDiagnostics().getEnabled());
+    }
+
+    /** Diagnostics opened to the pod network for the peers the user names (and a NetworkPolicy for them). */
+    static boolean diagnosticsExposed(HealthCheckSpec spec) {
+        return diagnosticsEnabled(spec) && spec.getDiagnostics().getAllowFrom() != null
+                && !spec.getDiagnostics().getAllowFrom().isEmpty();
     }
 }

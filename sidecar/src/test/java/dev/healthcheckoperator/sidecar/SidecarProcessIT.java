@@ -1,9 +1,16 @@
 package dev.healthcheckoperator.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.healthcheckoperator.sidecar.testsupport.Ports;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,21 +22,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged sidecar as a process, the way a container runs it: it serves, or it refuses to start at all. */
+/**
+ * The packaged sidecar as a process, the way the image runs it ({@code java @jvm.options -jar ...}, so under
+ * the shipped heap and memory caps): it serves, or it refuses to start at all.
+ */
 class SidecarProcessIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Path JVM_OPTIONS = Path.of("jvm.options");
 
     @TempDir
     Path dir;
 
     private Process start(int port, Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toAbsolutePath().toString()));
+                "@" + JVM_OPTIONS.toAbsolutePath(), "-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
         builder.environment().put("SIDECAR_PORT", Integer.toString(port));
@@ -96,5 +110,131 @@ class SidecarProcessIT {
         assertThat(output()).contains("diagnostics are enabled but no bearer token")
                 .contains("SIDECAR_DIAGNOSTICS_TOKEN_FILE")
                 .doesNotContain("Listening on");
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitServing(Process process, int port) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertThat(process.isAlive()).as(output()).isTrue();
+                    assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+                });
+    }
+
+    /**
+     * 64 checks, each reading a JSON body at the cap (64 KiB) every period, for a minute, under the shipped
+     * -Xmx64m and direct-memory cap: no OutOfMemoryError (which would exit the JVM), /health answers throughout.
+     */
+    @Test
+    void underMemoryPressureItStaysUpAndKeepsAnswering() throws Exception {
+        int bodyCap = 64 * 1024;
+        String prefix = "{\"status\":\"UP\",\"pad\":\"";
+        byte[] body = (prefix + "x".repeat(bodyCap - prefix.length() - 2) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        assertThat(body).hasSize(bodyCap);
+        AtomicLong served = new AtomicLong();
+        HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        ExecutorService upstreamThreads = Executors.newFixedThreadPool(16);
+        upstream.createContext("/big", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+            served.incrementAndGet();
+        });
+        upstream.setExecutor(upstreamThreads);
+        upstream.start();
+        StringBuilder checks = new StringBuilder("periodSeconds: 2\ntimeoutSeconds: 1\nfailureThreshold: 3\nchecks:\n");
+        for (int i = 0; i < 64; i++) {
+            checks.append("  - name: big-").append(i).append("\n    critical: true\n    httpGet:\n      url: http://127.0.0.1:")
+                    .append(upstream.getAddress().getPort()).append("/big\n      jsonBody: [{path: \"$.status\", equals: \"UP\"}]\n");
+        }
+        Path file = Files.writeString(dir.resolve("checks.yaml"), checks);
+        int port = Ports.closedPort();
+        Process process = start(port, Map.of("SIDECAR_CONFIG_FILE", file.toString(),
+                "SIDECAR_MAX_RESPONSE_BODY_BYTES", Integer.toString(bodyCap)));
+        try {
+            awaitServing(process, port);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long servedAtStart = served.get();
+            int answers = 0;
+            while (System.nanoTime() < until) {
+                assertThat(process.isAlive()).as(output()).isTrue();
+                HttpResponse<String> health = get(port, "/health"); // throws if it stops answering
+                assertThat(health.statusCode()).as(health.body()).isIn(200, 503);
+                assertThat(health.body()).startsWith("{\"status\":");
+                answers++;
+                Thread.sleep(250); // pacing of the poll, not a condition
+            }
+            assertThat(answers).isGreaterThan(30);
+            // Every check really fetched its body, period after period (64 checks, 30 periods in a minute).
+            assertThat(served.get() - servedAtStart).isGreaterThan(64 * 10);
+            HttpResponse<String> last = get(port, "/health");
+            assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
+            assertThat(last.body()).startsWith("{\"status\":\"ok\"").doesNotContain("\"failing\"");
+            assertThat(process.isAlive()).isTrue();
+            assertThat(output()).doesNotContain("OutOfMemoryError").doesNotContain("OutOfDirectMemory");
+            // jvm.options budgets the stacks of 40 threads: the fixed pools must keep the peak below that.
+            java.util.regex.Matcher peak = java.util.regex.Pattern.compile("(?m)^jvm_threads_peak_threads(?:\\{[^}]*})? ([0-9.]+)")
+                    .matcher(get(port, "/metrics").body());
+            assertThat(peak.find()).isTrue();
+            assertThat(Double.parseDouble(peak.group(1))).isLessThanOrEqualTo(40);
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            upstream.stop(0);
+            upstreamThreads.shutdownNow();
+        }
+    }
+
+    /**
+     * SIGTERM: readiness fails first while the ports still serve (the shutdown delay), a request that was
+     * under way is answered, then the ports close and the process exits cleanly.
+     */
+    @Test
+    void sigtermFailsReadinessFirstFinishesRequestsThenClosesThePorts() throws Exception {
+        int port = Ports.closedPort();
+        Process process = start(port, Map.of("QUARKUS_SHUTDOWN_DELAY", "8s"));
+        awaitServing(process, port);
+        try (Socket inFlight = new Socket("127.0.0.1", port)) {
+            inFlight.setSoTimeout(30_000);
+            OutputStream out = inFlight.getOutputStream();
+            out.write("GET /health HTTP/1.1\r\nHost: sidecar\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            process.destroy(); // SIGTERM
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(port, "/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("\"reason\":\"ShuttingDown\"");
+            });
+            // Not ready any more, yet still serving.
+            HttpResponse<String> health = get(port, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(process.isAlive()).isTrue();
+
+            out.write("Connection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = inFlight.getInputStream();
+            String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("{\"status\":\"ok\"");
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                throw new AssertionError("port " + port + " still accepts connections");
+            } catch (ConnectException closed) {
+                // expected once the ports are closed
+            }
+        });
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output()).isTrue();
+        // 143 is the JVM's exit on SIGTERM after its shutdown hooks ran; nothing was cut short.
+        assertThat(process.exitValue()).as(output()).isIn(0, 143);
+        assertThat(output()).doesNotContain("Timed out waiting for graceful shutdown");
     }
 }

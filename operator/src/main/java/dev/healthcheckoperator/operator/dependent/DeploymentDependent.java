@@ -40,6 +40,16 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     static final String CONFIG_DIR = "/etc/healthcheck";
     static final String DIAGNOSTICS_TOKEN_DIR = "/var/run/secrets/healthcheck-operator/diagnostics";
     static final String DIAGNOSTICS_TOKEN_FILE = "token";
+    static final String HEAP_DUMP_DIR = "/var/run/healthcheck-operator/heap-dumps";
+    /** The sidecar's -Xmx (sidecar/jvm.options): a dump is at most about this large. */
+    static final long SIDECAR_HEAP_MAX_BYTES = 64L * 1024 * 1024;
+    /** The sidecar's default sidecar.diagnostics.heap-dump-reserve-bytes, kept free besides a dump. */
+    static final long HEAP_DUMP_RESERVE_BYTES = 64L * 1024 * 1024;
+    /**
+     * The dump volume holds the largest dump plus the reserve. Its sizeLimit is enforced by eviction, not by
+     * the filesystem, so the sidecar is told the limit and refuses (507) a dump that would pass it.
+     */
+    static final long HEAP_DUMP_VOLUME_BYTES = SIDECAR_HEAP_MAX_BYTES + HEAP_DUMP_RESERVE_BYTES;
     /** The sidecar image's non-root user. */
     static final long SIDECAR_UID = 1001;
 
@@ -146,6 +156,12 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_PORT", String.valueOf(spec.getDiagnostics().getPort()), null));
             env.add(new EnvVar("SIDECAR_DIAGNOSTICS_TOKEN_FILE", DIAGNOSTICS_TOKEN_DIR + "/" + DIAGNOSTICS_TOKEN_FILE,
                     null));
+            if (diagnosticsExposed(spec)) { // else the sidecar's default, 127.0.0.1: port-forward only
+                env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HOST", "0.0.0.0", null));
+            }
+            env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HEAP_DUMP_DIR", HEAP_DUMP_DIR, null));
+            env.add(new EnvVar("SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES", String.valueOf(HEAP_DUMP_VOLUME_BYTES),
+                    null));
         }
         return env;
     }
@@ -177,6 +193,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         if (diagnosticsEnabled(spec)) {
             mounts.add(new VolumeMountBuilder().withName("diagnostics-token").withMountPath(DIAGNOSTICS_TOKEN_DIR)
                     .withReadOnly(true).build());
+            mounts.add(new VolumeMountBuilder().withName("heap-dumps").withMountPath(HEAP_DUMP_DIR).build());
         }
         return mounts;
     }
@@ -195,11 +212,19 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                     .addNewItem().withKey(diagnostics.getTokenSecretRef().getKey()).withPath(DIAGNOSTICS_TOKEN_FILE)
                     .endItem()
                     .endSecret().build());
+            volumes.add(new VolumeBuilder().withName("heap-dumps").withNewEmptyDir()
+                    .withSizeLimit(new Quantity(HEAP_DUMP_VOLUME_BYTES / (1024 * 1024) + "Mi")).endEmptyDir().build());
         }
         return volumes;
     }
 
     static boolean diagnosticsEnabled(HealthCheckSpec spec) {
         return spec.getDiagnostics() != null && Boolean.TRUE.equals(spec.getDiagnostics().getEnabled());
+    }
+
+    /** Diagnostics opened to the pod network for the peers the user names (and a NetworkPolicy for them). */
+    static boolean diagnosticsExposed(HealthCheckSpec spec) {
+        return diagnosticsEnabled(spec) && spec.getDiagnostics().getAllowFrom() != null
+                && !spec.getDiagnostics().getAllowFrom().isEmpty();
     }
 }

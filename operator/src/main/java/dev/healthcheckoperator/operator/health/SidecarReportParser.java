@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 
 /**
- * Reads the sidecar's /health document: {@code {"status":"ok"|"degraded"|"down","checks":[{"name","status":
- * "ok"|"failing"|"unknown","reason","message",...}]}} (200 for ok and degraded, 503 for down).
+ * Reads the sidecar's /health document: {@code {"status":"ok"|"degraded"|"unknown"|"down","checks":[{"name",
+ * "status":"ok"|"failing"|"unknown","reason","message",...}]}} (200 for ok and degraded, 503 for unknown and
+ * down). {@code unknown} means a critical check has not been decided yet: that is no verdict, never Healthy.
  */
 public final class SidecarReportParser {
 
@@ -41,6 +42,8 @@ public final class SidecarReportParser {
                     "failing: " + failingNames(checks), checks);
             case "down" -> new HealthReport(Health.Unhealthy, "CriticalChecksFailing",
                     "failing: " + failingNames(checks), checks);
+            case "unknown" -> new HealthReport(Health.Unknown, "Pending", "not decided yet: " + undecidedNames(checks),
+                    checks);
             default -> HealthReport.unknown("UnexpectedResponse", "unknown sidecar status " + truncate(status));
         };
     }
@@ -65,9 +68,15 @@ public final class SidecarReportParser {
     }
 
     private static String failingNames(List<CheckReport> checks) {
-        List<String> names = checks.stream().filter(c -> Boolean.FALSE.equals(c.healthy())).map(CheckReport::name)
-                .toList();
-        return names.isEmpty() ? "(none reported)" : String.join(", ", names);
+        return names(checks.stream().filter(c -> Boolean.FALSE.equals(c.healthy())).map(CheckReport::name).toList());
+    }
+
+    private static String undecidedNames(List<CheckReport> checks) {
+        return names(checks.stream().filter(c -> c.healthy() == null).map(CheckReport::name).toList());
+    }
+
+    private static String names(List<String> names) {
+        return names.isEmpty() ? "(none reported)" : truncate(String.join(", ", names));
     }
 
     private static String text(JsonNode node, String field) {

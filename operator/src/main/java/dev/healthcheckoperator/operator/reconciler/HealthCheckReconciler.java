@@ -10,6 +10,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.ConfigMapDependent;
 import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
+import dev.healthcheckoperator.operator.dependent.NetworkPolicyDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceAccountDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceDependent;
 import dev.healthcheckoperator.operator.health.HealthPollEventSource;
@@ -41,7 +42,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
         @Dependent(name = "service-account", type = ServiceAccountDependent.class),
         @Dependent(name = "config", type = ConfigMapDependent.class),
         @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = { "service-account", "config" }),
-        @Dependent(name = "service", type = ServiceDependent.class)
+        @Dependent(name = "service", type = ServiceDependent.class),
+        @Dependent(name = "network-policy", type = NetworkPolicyDependent.class,
+                reconcilePrecondition = NetworkPolicyDependent.DiagnosticsExposed.class)
 })
 public class HealthCheckReconciler implements Reconciler<HealthCheck> {
 

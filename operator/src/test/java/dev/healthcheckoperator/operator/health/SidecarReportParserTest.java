@@ -41,6 +41,21 @@ class SidecarReportParserTest {
     }
 
     @Test
+    void anUndecidedCriticalCheckIsUnknownPendingNeverHealthy() {
+        HealthReport report = parse(503, """
+                {"status":"unknown","checks":[{"name":"api","status":"unknown","critical":true,"reason":"Timeout",
+                  "message":"no answer within 1s","consecutiveFailures":1},
+                  {"name":"cache","status":"ok","critical":false,"reason":"Succeeded"}]}""");
+        assertEquals(Health.Unknown, report.health());
+        assertEquals("Pending", report.reason());
+        assertEquals("not decided yet: api", report.message());
+        assertNull(report.checks().get(0).healthy());
+        assertEquals("Timeout", report.checks().get(0).reason());
+        assertNull(report.checks().get(0).message(), "only a failing check carries its message into the status");
+        assertEquals(Boolean.TRUE, report.checks().get(1).healthy());
+    }
+
+    @Test
     void sameSituationDifferentTimingsCompareEqual() {
         String first = """
                 {"status":"down","timestamp":"2026-01-01T00:00:00Z","checks":[{"name":"db","status":"failing",

@@ -44,6 +44,10 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -122,6 +126,17 @@ class HealthCheckReconcilerTest {
                 && "diag-token".equals(v.getSecret().getSecretName())
                 && "token".equals(v.getSecret().getItems().get(0).getKey())));
         assertNotNull(sidecar.getResources().getLimits().get("memory"), "a default memory limit");
+        // Diagnostics without allowFrom: the sidecar's loopback default, no policy needed.
+        assertNull(env(sidecar, "SIDECAR_DIAGNOSTICS_HOST"));
+        assertNull(client.network().v1().networkPolicies().inNamespace(namespace).withName(name).get());
+        // Heap dumps get their own volume, sized for the heap maximum plus the reserve, and the sidecar knows it.
+        assertEquals("/var/run/healthcheck-operator/heap-dumps", env(sidecar, "SIDECAR_DIAGNOSTICS_HEAP_DUMP_DIR"));
+        assertEquals(String.valueOf(128L * 1024 * 1024), env(sidecar, "SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES"));
+        assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> "heap-dumps".equals(m.getName())
+                && "/var/run/healthcheck-operator/heap-dumps".equals(m.getMountPath())));
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> "heap-dumps".equals(v.getName())
+                && v.getEmptyDir() != null && Quantity.getAmountInBytes(v.getEmptyDir().getSizeLimit())
+                .compareTo(java.math.BigDecimal.valueOf(128L * 1024 * 1024)) == 0));
 
         JsonNode config = new ObjectMapper().readTree(configMap.getData().get("checks.json"));
         assertEquals(10, config.get("periodSeconds").asInt());
@@ -145,6 +160,43 @@ class HealthCheckReconcilerTest {
         assertEquals(Health.Unknown, observed.getStatus().getHealth());
         assertEquals("http://checkout-healthcheck." + namespace + ".svc:8080/health",
                 observed.getStatus().getEndpoint());
+    }
+
+    @Test
+    void diagnosticsOpenedToNamedPeersGetANetworkPolicyThatGoesWhenTheyAreClosedAgain() {
+        HealthCheck hc = healthCheck(namespace, "exposed", 8080, tcpCheck("db", "postgres.shop.svc", 5432, false));
+        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
+        diagnostics.setEnabled(true);
+        diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        NetworkPolicyPeer debugger = new NetworkPolicyPeerBuilder().withNewPodSelector()
+                .addToMatchLabels("app", "debugger").endPodSelector().build();
+        diagnostics.setAllowFrom(List.of(debugger));
+        hc.getSpec().setDiagnostics(diagnostics);
+        HealthCheck created = client.resource(hc).create();
+        String name = "exposed-healthcheck";
+
+        await().until(() -> client.network().v1().networkPolicies().inNamespace(namespace).withName(name).get() != null);
+        NetworkPolicy policy = client.network().v1().networkPolicies().inNamespace(namespace).withName(name).get();
+        assertOwnedBy(created, policy);
+        assertEquals(Map.of("app.kubernetes.io/name", "healthcheck-sidecar", "app.kubernetes.io/instance", "exposed"),
+                policy.getSpec().getPodSelector().getMatchLabels());
+        assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+        assertEquals(2, policy.getSpec().getIngress().size());
+        NetworkPolicyIngressRule health = policy.getSpec().getIngress().get(0);
+        assertTrue(health.getFrom() == null || health.getFrom().isEmpty(), "the health port stays open to all");
+        assertEquals("health", health.getPorts().get(0).getPort().getStrVal());
+        NetworkPolicyIngressRule diagnosticsRule = policy.getSpec().getIngress().get(1);
+        assertEquals(List.of(debugger), diagnosticsRule.getFrom());
+        assertEquals("diagnostics", diagnosticsRule.getPorts().get(0).getPort().getStrVal());
+        await().until(() -> "0.0.0.0".equals(env(deployment(client, hc).getSpec().getTemplate().getSpec()
+                .getContainers().get(0), "SIDECAR_DIAGNOSTICS_HOST")));
+
+        HealthCheck closed = get(client, hc);
+        closed.getSpec().getDiagnostics().setAllowFrom(null);
+        client.resource(closed).update();
+        await().until(() -> client.network().v1().networkPolicies().inNamespace(namespace).withName(name).get() == null);
+        await().until(() -> env(deployment(client, hc).getSpec().getTemplate().getSpec().getContainers().get(0),
+                "SIDECAR_DIAGNOSTICS_HOST") == null);
     }
 
     @Test

@@ -83,6 +83,18 @@ public class CheckEngine {
         return true;
     }
 
+    /** Checks whose scheduler has not completed a period for {@code periods} of their periods, in file order. */
+    public List<String> stalledChecks(int periods) {
+        long now = System.nanoTime();
+        List<String> stalled = new ArrayList<>(0);
+        for (CheckRunner runner : runners) {
+            if (runner.stalled(now, periods)) {
+                stalled.add(runner.name());
+            }
+        }
+        return stalled;
+    }
+
     /** The current status of every check, in file order; each is replaced (never changed) after a probe. */
     public List<CheckStatus> statuses() {
         List<CheckStatus> statuses = new ArrayList<>(runners.size());

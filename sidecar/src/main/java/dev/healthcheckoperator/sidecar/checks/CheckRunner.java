@@ -42,6 +42,8 @@ final class CheckRunner {
     private long periodicTimer = -1;
     /** The probe under way, or null; guarded by {@code this}. */
     private Attempt inFlight;
+    /** When a period last ended with a recorded result (System.nanoTime()); liveness watches it for a stall. */
+    private volatile long lastCompletedNanos = System.nanoTime();
 
     private final class Attempt {
         final long startNanos = System.nanoTime();
@@ -74,7 +76,17 @@ final class CheckRunner {
         return status;
     }
 
+    /** True when no period has completed for {@code periods} periods: the scheduler has stopped running it. */
+    boolean stalled(long nowNanos, int periods) {
+        return nowNanos - lastCompletedNanos > periods * check.period().toNanos();
+    }
+
+    String name() {
+        return check.name();
+    }
+
     void start() {
+        lastCompletedNanos = System.nanoTime();
         long periodMillis = check.period().toMillis();
         periodicTimer = vertx.setPeriodic(initialDelayMillis(periodMillis, ThreadLocalRandom.current()), periodMillis,
                 id -> tick());
@@ -123,6 +135,7 @@ final class CheckRunner {
         }
         status = status.next(outcome, latencyMillis, clock.instant(), check.failureThreshold(),
                 check.successThreshold());
+        lastCompletedNanos = System.nanoTime();
     }
 
     private static long elapsedMillis(Attempt attempt) {

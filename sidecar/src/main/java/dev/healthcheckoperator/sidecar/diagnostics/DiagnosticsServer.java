@@ -6,6 +6,8 @@ import dev.healthcheckoperator.sidecar.config.SidecarConfig;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -15,15 +17,13 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Provider;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -42,8 +42,10 @@ public class DiagnosticsServer {
     private final SidecarConfig.Diagnostics config;
     // Provider: Jackson (hundreds of classes) is only loaded when a JSON body is first built, not at start.
     private final Provider<ObjectMapper> json;
-    private byte[] token;
+    private BearerToken token;
     private HeapDumper heapDumper;
+    private final ClassHistogram histogram = new ClassHistogram();
+    private long tokenReloadTimer = -1;
     private SampleRing samples;
     private HttpServer server;
     private long samplerTimer = -1;
@@ -62,9 +64,18 @@ public class DiagnosticsServer {
         if (!config.enabled()) {
             return;
         }
-        token = readToken();
+        token = BearerToken.load(config.tokenFile(), config.token());
+        if (token.reloadable()) {
+            tokenReloadTimer = vertx.setPeriodic(config.tokenReloadInterval().toMillis(),
+                    id -> vertx.executeBlocking(() -> {
+                        token.reload();
+                        return null;
+                    }, false));
+        }
         heapDumper = new HeapDumper(config.heapDumpDir().orElse(Path.of(System.getProperty("java.io.tmpdir"))),
-                config.heapDumpReserveBytes());
+                config.heapDumpReserveBytes(),
+                config.heapDumpVolumeBytes().map(OptionalLong::of).orElse(OptionalLong.empty()));
+        heapDumper.removeLeftovers();
         samples = new SampleRing(config.sampleCount());
         samples.add(ProcessSample.now());
         samplerTimer = vertx.setPeriodic(config.sampleInterval().toMillis(), id -> samples.add(ProcessSample.now()));
@@ -79,29 +90,13 @@ public class DiagnosticsServer {
         router.route().handler(ctx -> error(ctx, ctx.request().method() == HttpMethod.GET ? 404 : 405,
                 "no such diagnostics endpoint; GET /debug/heap, /debug/heap/histogram, /debug/heapdump, "
                         + "/debug/threads or /debug/diagnose"));
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        // The idle timeout also ends a dump transfer whose client stopped reading: the close frees the slot
+        // and removes the file.
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setIdleTimeout((int) config.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .requestHandler(router);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         Log.infof("diagnostics listening on %s:%d", config.host(), server.actualPort());
-    }
-
-    private byte[] readToken() throws IOException {
-        String value;
-        if (config.tokenFile().isPresent()) {
-            Path file = config.tokenFile().get();
-            if (!Files.isReadable(file)) {
-                throw new IllegalStateException("sidecar.diagnostics.token-file: cannot read " + file);
-            }
-            value = Files.readString(file).trim();
-        } else {
-            value = config.token().orElse("").trim();
-        }
-        if (value.length() < 16) {
-            throw new IllegalStateException("diagnostics are enabled but no bearer token of at least 16 characters "
-                    + "is set: give sidecar.diagnostics.token-file (SIDECAR_DIAGNOSTICS_TOKEN_FILE) or "
-                    + "sidecar.diagnostics.token (SIDECAR_DIAGNOSTICS_TOKEN)");
-        }
-        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Port actually bound (tests use port 0). */
@@ -114,6 +109,9 @@ public class DiagnosticsServer {
         if (samplerTimer >= 0) {
             vertx.cancelTimer(samplerTimer);
         }
+        if (tokenReloadTimer >= 0) {
+            vertx.cancelTimer(tokenReloadTimer);
+        }
         if (server != null) {
             server.close();
         }
@@ -123,8 +121,7 @@ public class DiagnosticsServer {
         String header = ctx.request().getHeader("Authorization");
         byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        // Constant-time comparison: response timing must not reveal how much of a guess was right.
-        if (!MessageDigest.isEqual(presented, token)) {
+        if (!token.matches(presented)) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"diagnostics\"");
             error(ctx, 401, "a valid bearer token is required");
             return;
@@ -147,7 +144,7 @@ public class DiagnosticsServer {
             }
         }
         int rows = limit;
-        blockingJson(ctx, () -> ClassHistogram.top(rows));
+        blockingJson(ctx, () -> histogram.top(rows));
     }
 
     private void heapDump(RoutingContext ctx) {
@@ -160,9 +157,8 @@ public class DiagnosticsServer {
         vertx.<HeapDumper.Dump>executeBlocking(() -> heapDumper.write(liveOnly), false).onComplete(result -> {
             if (result.failed()) {
                 Throwable cause = result.cause();
-                if (cause instanceof HeapDumper.BusyException) {
-                    ctx.response().putHeader("Retry-After", "10");
-                    error(ctx, 429, cause.getMessage());
+                if (cause instanceof BusyException) {
+                    busy(ctx, cause);
                 } else if (cause instanceof HeapDumper.InsufficientSpaceException) {
                     error(ctx, 507, cause.getMessage());
                 } else if (cause instanceof UnsupportedOperationException || cause instanceof IllegalArgumentException
@@ -175,13 +171,31 @@ public class DiagnosticsServer {
                 return;
             }
             HeapDumper.Dump dump = result.result();
+            if (ctx.response().closed()) { // the client went away (or idled out) while the dump was written
+                dump.close();
+                return;
+            }
             ctx.response()
                     .putHeader("Content-Type", "application/octet-stream")
                     .putHeader("Content-Disposition", "attachment; filename=\"heap-"
                             + ProcessHandle.current().pid() + "-" + Instant.now().getEpochSecond() + ".hprof\"");
             // Remove the file however the transfer ends: done, failed, or the client went away.
             ctx.response().closeHandler(v -> dump.close());
-            ctx.response().sendFile(dump.file.toString()).onComplete(done -> dump.close());
+            // Piped in small writes rather than sendFile's one long zero-copy write: each write that completes
+            // counts as activity, so the idle timeout ends a transfer whose client stopped reading, and only then.
+            vertx.fileSystem().open(dump.file.toString(), new OpenOptions().setRead(true)).onComplete(opened -> {
+                if (opened.failed()) {
+                    dump.close();
+                    error(ctx, 500, "heap dump failed: " + opened.cause().getMessage());
+                    return;
+                }
+                AsyncFile file = opened.result();
+                ctx.response().putHeader("Content-Length", Long.toString(dump.sizeBytes));
+                file.pipeTo(ctx.response()).onComplete(done -> {
+                    file.close();
+                    dump.close();
+                });
+            });
         });
     }
 
@@ -220,6 +234,8 @@ public class DiagnosticsServer {
         vertx.executeBlocking(() -> json.get().writeValueAsBytes(producer.call()), false).onComplete(result -> {
             if (result.succeeded()) {
                 ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(result.result()));
+            } else if (result.cause() instanceof BusyException) {
+                busy(ctx, result.cause());
             } else if (result.cause() instanceof ClassHistogram.UnsupportedRuntimeException) {
                 error(ctx, 501, result.cause().getMessage());
             } else {
@@ -227,6 +243,11 @@ public class DiagnosticsServer {
                 error(ctx, 500, String.valueOf(result.cause().getMessage()));
             }
         });
+    }
+
+    private void busy(RoutingContext ctx, Throwable cause) {
+        ctx.response().putHeader("Retry-After", "10");
+        error(ctx, 429, cause.getMessage());
     }
 
     private void error(RoutingContext ctx, int status, String message) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.healthcheckoperator.sidecar.checks.CheckEngine;
 import dev.healthcheckoperator.sidecar.checks.CheckStatus;
 import dev.healthcheckoperator.sidecar.checks.HealthReport;
-import dev.healthcheckoperator.sidecar.diagnostics.DeadlockDetector;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -15,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Provider;
-import java.lang.management.ThreadInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,17 +36,29 @@ public class PublicRoutes {
     private final RequestCounter counter;
     // Provider: Jackson (hundreds of classes) is only loaded when a JSON body is first built, not at start.
     private final Provider<ObjectMapper> json;
+    private final Liveness liveness;
     private final HealthBody healthBody = new HealthBody();
     private volatile boolean started;
+    private volatile boolean stopping;
 
-    PublicRoutes(CheckEngine engine, RequestCounter counter, Provider<ObjectMapper> json) {
+    PublicRoutes(CheckEngine engine, RequestCounter counter, Provider<ObjectMapper> json, Liveness liveness) {
         this.engine = engine;
         this.counter = counter;
         this.json = json;
+        this.liveness = liveness;
     }
 
     void onStart(@Observes StartupEvent event) {
         started = true;
+    }
+
+    /**
+     * SIGTERM: readiness fails first, while every port still serves (quarkus.shutdown.delay), so the pod
+     * leaves the Service's endpoints before its ports close; requests under way then finish
+     * (quarkus.shutdown.timeout).
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        stopping = true;
     }
 
     void register(@Observes Router router) {
@@ -136,26 +147,30 @@ public class PublicRoutes {
             items.add(item);
         }
         body.put("checks", items);
-        return new RenderedHealth(timestamp, checks, report.status() == HealthReport.Status.down ? 503 : 200,
+        return new RenderedHealth(timestamp, checks, HealthStatusCodes.of(report.status()),
                 Buffer.buffer(json.get().writeValueAsBytes(body)));
     }
 
-    /** Liveness of the sidecar process only: upstream failures must never get it restarted; a deadlock must. */
+    /** Liveness of the sidecar process only: upstream failures must never get it restarted; a deadlock or a stall must. */
     private void live(RoutingContext ctx) {
-        List<ThreadInfo> deadlocked = DeadlockDetector.deadlockedThreads();
-        if (deadlocked.isEmpty()) {
+        Liveness.Verdict verdict = liveness.verdict();
+        if (verdict.up()) {
             send(ctx, 200, Buffer.buffer("{\"status\":\"up\"}"));
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "down");
-        body.put("reason", "Deadlock");
-        body.put("threads", deadlocked.stream().map(ThreadInfo::getThreadName).toList());
+        body.put("reason", verdict.reason());
+        body.put(verdict.reason().equals("Deadlock") ? "threads" : "checks", verdict.names());
         sendJson(ctx, 503, body);
     }
 
     /** Ready once every check ran once; it does not follow upstream health, so the Service keeps this pod. */
     private void ready(RoutingContext ctx) {
+        if (stopping) {
+            probeAnswer(ctx, false, "ShuttingDown");
+            return;
+        }
         probeAnswer(ctx, engine.allProbedOnce(), "ChecksPending");
     }
 

@@ -14,21 +14,25 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** A dump that would not fit (here: a reserve larger than any disk) is refused before anything is written. */
+/**
+ * The shape the operator used to deploy: dumps on a volume whose size limit (16 MiB) is below the heap plus
+ * the reserve. The disk has room, the volume has not: 507 before anything is written (the kubelet would
+ * otherwise evict the pod for filling its emptyDir).
+ */
 @QuarkusTest
-@TestProfile(HeapDumpDiskSpaceTest.HugeReserve.class)
+@TestProfile(HeapDumpDiskSpaceTest.SmallVolume.class)
 class HeapDumpDiskSpaceTest {
 
     static final Path DUMP_DIR = Path.of(System.getProperty("java.io.tmpdir"), "sidecar-full-disk-" + ProcessHandle.current().pid());
 
-    public static class HugeReserve implements QuarkusTestProfile {
+    public static class SmallVolume implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("sidecar.diagnostics.enabled", "true",
                     "sidecar.diagnostics.port", "0",
                     "sidecar.diagnostics.token", DiagnosticsEndpointsTest.TOKEN,
                     "sidecar.diagnostics.heap-dump-dir", DUMP_DIR.toString(),
-                    "sidecar.diagnostics.heap-dump-reserve-bytes", Long.toString(1L << 60));
+                    "sidecar.diagnostics.heap-dump-volume-bytes", Long.toString(16L * 1024 * 1024));
         }
     }
 
@@ -40,7 +44,8 @@ class HeapDumpDiskSpaceTest {
         for (int attempt = 0; attempt < 2; attempt++) { // the slot is released after a refusal
             given().port(server.port()).header("Authorization", "Bearer " + DiagnosticsEndpointsTest.TOKEN)
                     .when().get("/debug/heapdump").then().statusCode(507)
-                    .body("message", containsString("not enough disk for a heap dump"))
+                    .body("message", containsString("not enough volume (limit 16 MiB) for a heap dump"))
+                    .body("message", containsString("plus a reserve of 64 MiB"))
                     .body("message", containsString("MiB free"));
         }
         try (Stream<Path> files = Files.walk(DUMP_DIR)) {

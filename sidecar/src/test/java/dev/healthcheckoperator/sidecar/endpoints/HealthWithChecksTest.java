@@ -8,15 +8,11 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
 import dev.healthcheckoperator.sidecar.testsupport.Ports;
+import dev.healthcheckoperator.sidecar.testsupport.UpstreamWithChecks;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,33 +31,26 @@ class HealthWithChecksTest {
         }
     }
 
-    public static class Upstream implements QuarkusTestResourceLifecycleManager {
+    public static class Upstream extends UpstreamWithChecks {
         @Override
-        public Map<String, String> start() {
-            try {
-                upstream = new FakeUpstream();
-                Path file = Files.createTempFile("checks", ".yaml");
-                Files.writeString(file, """
-                        periodSeconds: 2
-                        timeoutSeconds: 1
-                        failureThreshold: 1
-                        checks:
-                          - name: api
-                            critical: true
-                            httpGet:
-                              url: %s
-                          - name: cache
-                            tcpSocket: {host: 127.0.0.1, port: %d}
-                        """.formatted(upstream.url("/switch"), Ports.closedPort()));
-                return Map.of("sidecar.config-file", file.toString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        protected void started(FakeUpstream started) {
+            upstream = started;
         }
 
         @Override
-        public void stop() {
-            upstream.close();
+        protected String checksYaml(FakeUpstream started) {
+            return """
+                    periodSeconds: 2
+                    timeoutSeconds: 1
+                    failureThreshold: 1
+                    checks:
+                      - name: api
+                        critical: true
+                        httpGet:
+                          url: %s
+                      - name: cache
+                        tcpSocket: {host: 127.0.0.1, port: %d}
+                    """.formatted(started.url("/switch"), Ports.closedPort());
         }
     }
 

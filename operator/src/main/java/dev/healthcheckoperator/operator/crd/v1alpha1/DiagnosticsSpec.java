@@ -1,12 +1,16 @@
 package dev.healthcheckoperator.operator.crd.v1alpha1;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 
 /** The sidecar's diagnostics endpoint; it is never served without a token. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,6 +30,13 @@ public class DiagnosticsSpec {
 
     @JsonPropertyDescription("Secret key holding the bearer token that diagnostics requests must present.")
     private SecretKeyRef tokenSecretRef;
+
+    @JsonPropertyDescription("Who may reach the diagnostics port from the pod network. Empty (the default): the "
+            + "sidecar binds it to 127.0.0.1 only, so only kubectl port-forward reaches it. Not empty: it binds all "
+            + "addresses and the operator adds a NetworkPolicy that admits these peers, and nobody else, to the "
+            + "diagnostics port (the health port stays open). Needs a network plugin that enforces NetworkPolicy.")
+    @Size(max = 16)
+    private List<NetworkPolicyPeer> allowFrom;
 
     public Boolean getEnabled() {
         return enabled;
@@ -49,5 +60,13 @@ public class DiagnosticsSpec {
 
     public void setTokenSecretRef(SecretKeyRef tokenSecretRef) {
         this.tokenSecretRef = tokenSecretRef;
+    }
+
+    public List<NetworkPolicyPeer> getAllowFrom() {
+        return allowFrom;
+    }
+
+    public void setAllowFrom(List<NetworkPolicyPeer> allowFrom) {
+        this.allowFrom = allowFrom;
     }
 }

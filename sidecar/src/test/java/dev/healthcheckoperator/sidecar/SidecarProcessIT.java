@@ -101,6 +101,15 @@ class SidecarProcessIT {
     }
 
     @Test
+    void aStallWindowThatWouldRestartAHealthySidecarStopsIt() throws Exception {
+        Process process = start(Ports.closedPort(), Map.of("SIDECAR_LIVENESS_STALLED_PERIODS", "1"));
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the sidecar must exit").isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output()).contains("sidecar.liveness.stalled-periods (SIDECAR_LIVENESS_STALLED_PERIODS) must be at "
+                + "least 2, got 1").doesNotContain("Listening on");
+    }
+
+    @Test
     void diagnosticsWithoutATokenStopIt() throws Exception {
         int port = Ports.closedPort();
         Process process = start(port, Map.of("SIDECAR_DIAGNOSTICS_ENABLED", "true",

@@ -64,6 +64,8 @@ public class DiagnosticsServer {
         if (!config.enabled()) {
             return;
         }
+        requirePositive("sidecar.diagnostics.token-reload-interval", config.tokenReloadInterval());
+        requirePositive("sidecar.diagnostics.idle-timeout", config.idleTimeout());
         token = BearerToken.load(config.tokenFile(), config.token());
         if (token.reloadable()) {
             tokenReloadTimer = vertx.setPeriodic(config.tokenReloadInterval().toMillis(),
@@ -97,6 +99,12 @@ public class DiagnosticsServer {
                 .requestHandler(router);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         Log.infof("diagnostics listening on %s:%d", config.host(), server.actualPort());
+    }
+
+    private static void requirePositive(String property, java.time.Duration value) {
+        if (value.toMillis() < 1) {
+            throw new IllegalArgumentException(property + " must be at least 1ms, got " + value);
+        }
     }
 
     /** Port actually bound (tests use port 0). */

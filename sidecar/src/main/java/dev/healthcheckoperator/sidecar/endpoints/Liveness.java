@@ -36,6 +36,11 @@ class Liveness {
     Liveness(CheckEngine engine, SidecarConfig config) {
         this.engine = engine;
         this.stalledPeriods = config.liveness().stalledPeriods();
+        // One period late is a slow probe, not a stall; fewer would restart a healthy sidecar.
+        if (stalledPeriods < 2) {
+            throw new IllegalArgumentException("sidecar.liveness.stalled-periods (SIDECAR_LIVENESS_STALLED_PERIODS) "
+                    + "must be at least 2, got " + stalledPeriods);
+        }
     }
 
     Verdict verdict() {

@@ -58,7 +58,9 @@ class CheckStatusTest {
         CheckStatus optionalFailing = apply(CheckStatus.initial("cache", false), 1, 1, REFUSED);
         CheckStatus healthy = apply(CheckStatus.initial("db", true), 1, 1, OK);
         CheckStatus unknown = CheckStatus.initial("new", true);
-        assertThat(HealthReport.of(List.of(healthy, unknown)).status()).isEqualTo(HealthReport.Status.ok);
+        // A critical check not decided yet is no verdict: unknown, never ok.
+        assertThat(HealthReport.of(List.of(healthy, unknown)).status()).isEqualTo(HealthReport.Status.unknown);
+        assertThat(HealthReport.of(List.of(healthy)).status()).isEqualTo(HealthReport.Status.ok);
         assertThat(HealthReport.of(List.of(healthy, optionalFailing)).status()).isEqualTo(HealthReport.Status.degraded);
         assertThat(HealthReport.of(List.of(optionalFailing, criticalFailing)).status())
                 .isEqualTo(HealthReport.Status.down);

@@ -37,7 +37,7 @@ class StalledSchedulerLivenessTest {
                         critical: true
                         tcpSocket: {host: 127.0.0.1, port: %d}
                     """.formatted(Ports.closedPort())));
-            config.put("sidecar.liveness.stalled-periods", "3");
+            config.put("sidecar.liveness.stalled-periods", "4");
             return config;
         }
     }
@@ -47,14 +47,14 @@ class StalledSchedulerLivenessTest {
 
     @Test
     void aStalledSchedulerFailsLivenessAFailingUpstreamDoesNot() {
-        // The upstream refuses every probe for longer than the stall window: liveness stays up.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/health").then()
+        // The upstream refuses every probe for longer than the stall window (4 periods): liveness stays up.
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given().when().get("/health").then()
                 .statusCode(503).body("status", equalTo("down")).body("checks[0].consecutiveFailures",
-                        org.hamcrest.Matchers.greaterThanOrEqualTo(4)));
+                        org.hamcrest.Matchers.greaterThanOrEqualTo(5)));
         given().when().get("/health/live").then().statusCode(200).body("status", equalTo("up"));
 
         engine.stop();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().when().get("/health/live").then()
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given().when().get("/health/live").then()
                 .statusCode(503)
                 .body("status", equalTo("down"))
                 .body("reason", equalTo("SchedulerStalled"))

@@ -219,7 +219,7 @@ class DiagnosticsEndpointsTest {
         a.start();
         b.start();
         try {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                     given().when().get("/health/live").then().statusCode(503)
                             .body("reason", equalTo("Deadlock"))
                             .body("threads", hasItems("deadlock-a", "deadlock-b")));
@@ -238,7 +238,7 @@ class DiagnosticsEndpointsTest {
             b.join(5000);
         }
         // The deadlock search is cached for about a second: liveness recovers on a later request.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().when().get("/health/live").then()
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().when().get("/health/live").then()
                 .statusCode(200));
     }
 

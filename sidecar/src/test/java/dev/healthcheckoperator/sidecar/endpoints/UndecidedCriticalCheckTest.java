@@ -49,8 +49,8 @@ class UndecidedCriticalCheckTest {
         @Override
         protected String checksYaml(FakeUpstream started) {
             return """
-                    periodSeconds: 5
-                    timeoutSeconds: 1
+                    periodSeconds: 20
+                    timeoutSeconds: 5
                     failureThreshold: 3
                     checks:
                       - name: api
@@ -80,45 +80,45 @@ class UndecidedCriticalCheckTest {
                 check.path("consecutiveFailures").asInt());
     }
 
-    /** Every /health answer seen before the check's third failure in a row. */
-    private List<Seen> answersUntilThreeFailuresInARow() {
+    /**
+     * Every /health answer from the check's first failure on, for a few seconds, while it has failed once or
+     * twice. A 20 s period leaves 40 s between the first failure and the third however slowly the test starts.
+     */
+    private List<Seen> answersWhileFailedOnceOrTwice() {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> health().failures() >= 1);
         List<Seen> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             Seen now = health();
-            if (now.failures() >= 3) {
-                return true;
+            if (now.failures() >= 1 && now.failures() <= 2) {
+                seen.add(now);
             }
-            seen.add(now);
-            return false;
+            return System.nanoTime() > until;
         });
         return seen;
     }
 
     @Test
     void unknownWith503UntilDecidedThenTheKubeletsRules() throws Exception {
-        // Every answer until the third failure in a row: unknown, 503.
-        List<Seen> beforeDecided = answersUntilThreeFailuresInARow();
-        assertThat(beforeDecided).isNotEmpty()
+        // Never succeeded, failed fewer than 3 times: no verdict, so unknown with 503, never ok.
+        List<Seen> undecided = answersWhileFailedOnceOrTwice();
+        assertThat(undecided).isNotEmpty()
                 .allSatisfy(seen -> assertThat(seen).isEqualTo(new Seen(503, "unknown", "unknown", seen.failures())));
-        assertThat(beforeDecided).anySatisfy(seen -> assertThat(seen.failures()).isBetween(1, 2));
-        given().when().get("/health").then().statusCode(503)
-                .body("status", equalTo("down"))
-                .body("checks[0].status", equalTo("failing"))
-                .body("checks[0].reason", equalTo("UnexpectedStatus"));
         // Readiness is about the sidecar, not the verdict: it is ready once the check has run.
         given().when().get("/health/ready").then().statusCode(200);
 
         upstream.switchStatus = 200;
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/health").then()
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().when().get("/health").then()
                 .statusCode(200).body("status", equalTo("ok")).body("checks[0].status", equalTo("ok")));
 
-        // Decided as passing: one or two failures leave it ok (200), the third makes it down.
+        // Decided as passing: a failure or two below the threshold leave it ok (200), as the kubelet does.
+        // (That the third one makes it down is HealthReportTest's and HealthWithChecksTest's part.)
         upstream.switchStatus = 500;
         try {
-            List<Seen> whileStillOk = answersUntilThreeFailuresInARow();
-            assertThat(whileStillOk).anySatisfy(seen -> assertThat(seen.failures()).isBetween(1, 2))
+            List<Seen> decided = answersWhileFailedOnceOrTwice();
+            assertThat(decided).isNotEmpty()
                     .allSatisfy(seen -> assertThat(seen).isEqualTo(new Seen(200, "ok", "ok", seen.failures())));
-            given().when().get("/health").then().statusCode(503).body("status", equalTo("down"));
         } finally {
             upstream.switchStatus = 200;
         }

@@ -20,7 +20,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
 import dev.healthcheckoperator.operator.crd.v1alpha1.JsonBodyAssertion;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 
-/** checks.json must be exactly the sidecar's format: the spec's names, nothing the sidecar does not know. */
+/** checks.json must be exactly the sidecar's format (version 1), nothing the sidecar does not know. */
 class SidecarConfigRendererTest {
 
     @Test
@@ -44,8 +44,9 @@ class SidecarConfigRendererTest {
 
         JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
 
-        assertEquals(Set.of("periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
-                "checks"), Set.copyOf(fieldNames(config)));
+        assertEquals(List.of("version", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
+                "checks"), fieldNames(config));
+        assertEquals(1, config.get("version").asInt());
         JsonNode first = config.get("checks").get(0);
         assertEquals(List.of("name", "critical", "periodSeconds", "httpGet"), fieldNames(first));
         assertEquals("X-Probe", first.get("httpGet").get("httpHeaders").get(0).get("name").asText());
@@ -63,7 +64,7 @@ class SidecarConfigRendererTest {
 
         JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
 
-        assertEquals(Set.of("periodSeconds", "checks"), Set.copyOf(fieldNames(config)));
+        assertEquals(Set.of("version", "periodSeconds", "checks"), Set.copyOf(fieldNames(config)));
     }
 
     @Test

@@ -81,11 +81,6 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withNewSpec()
                 .withServiceAccountName(SidecarNames.resourceName(healthCheck))
                 .withAutomountServiceAccountToken(false)
-                // Stated rather than left to their defaults, so that an edit turning them on is a field this
-                // operator owns, and is reverted.
-                .withHostNetwork(false)
-                .withHostPID(false)
-                .withHostIPC(false)
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
                 .withRunAsUser(SIDECAR_UID)

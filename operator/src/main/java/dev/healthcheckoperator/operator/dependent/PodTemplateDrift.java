@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.dependent;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,15 +12,17 @@ import java.util.stream.Collectors;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 /**
  * Edits of the sidecar pod template that server-side apply alone would keep: apply only removes what this
  * operator applied before, so a container, init container or volume added by someone else stays, and so does a field
- * added to a security context. These are the edits that widen what the sidecar pod may do; each becomes a JSON Patch
- * operation that removes or resets it (guarded by a test of the name, so a concurrent reorder cannot remove the
- * wrong entry). Values of fields the operator applies (image, hostNetwork, runAsNonRoot, ...) need none of this:
- * the forced apply takes them back.
+ * added to a security context or host namespaces turned on (hostNetwork, hostPID, hostIPC: plain booleans that the
+ * API server does not store when false, so applying false could not own them). These are the edits that widen what
+ * the sidecar pod may do; each becomes a JSON Patch operation that removes or resets it (guarded by a test of the
+ * name, so a concurrent reorder cannot remove the wrong entry). Values of fields the operator applies (image,
+ * runAsNonRoot, ...) need none of this: the forced apply takes them back.
  */
 final class PodTemplateDrift {
 
@@ -36,10 +39,20 @@ final class PodTemplateDrift {
         if (have == null || want == null) {
             return operations;
         }
-        removeForeign(operations, POD + "/containers", have.getContainers(), want.getContainers(), Container::getName);
+        removeForeign(operations, POD + "/containers", have.getContainers(), want.getContainers(), Container::getName,
+                "name");
         removeForeign(operations, POD + "/initContainers", have.getInitContainers(), want.getInitContainers(),
-                Container::getName);
-        removeForeign(operations, POD + "/volumes", have.getVolumes(), want.getVolumes(), Volume::getName);
+                Container::getName, "name");
+        removeForeign(operations, POD + "/volumes", have.getVolumes(), want.getVolumes(), Volume::getName, "name");
+        Map<String, Boolean> hostNamespaces = new LinkedHashMap<>();
+        hostNamespaces.put("hostNetwork", have.getHostNetwork());
+        hostNamespaces.put("hostPID", have.getHostPID());
+        hostNamespaces.put("hostIPC", have.getHostIPC());
+        hostNamespaces.forEach((field, value) -> {
+            if (Boolean.TRUE.equals(value)) {
+                operations.add(Map.of("op", "remove", "path", POD + "/" + field));
+            }
+        });
         if (!Objects.equals(have.getSecurityContext(), want.getSecurityContext())) {
             operations.add(Map.of("op", "add", "path", POD + "/securityContext", "value",
                     want.getSecurityContext()));
@@ -48,13 +61,18 @@ final class PodTemplateDrift {
         for (Container wanted : want.getContainers()) {
             for (int i = 0; i < haveContainers.size(); i++) {
                 Container container = haveContainers.get(i);
-                if (wanted.getName().equals(container.getName())
-                        && !Objects.equals(wanted.getSecurityContext(), container.getSecurityContext())) {
-                    String at = POD + "/containers/" + i;
+                if (!wanted.getName().equals(container.getName())) {
+                    continue;
+                }
+                String at = POD + "/containers/" + i;
+                if (!Objects.equals(wanted.getSecurityContext(), container.getSecurityContext())) {
                     operations.add(Map.of("op", "test", "path", at + "/name", "value", container.getName()));
                     operations.add(Map.of("op", "add", "path", at + "/securityContext", "value",
                             wanted.getSecurityContext()));
                 }
+                // A mount of a removed volume would make the whole pod template invalid.
+                removeForeign(operations, at + "/volumeMounts", container.getVolumeMounts(), wanted.getVolumeMounts(),
+                        VolumeMount::getMountPath, "mountPath");
             }
         }
         return operations;
@@ -62,7 +80,7 @@ final class PodTemplateDrift {
 
     /** Removals from the end, so that each index still points at the entry it was computed for. */
     private static <T> void removeForeign(List<Map<String, Object>> operations, String path, List<T> have,
-            List<T> want, Function<T, String> name) {
+            List<T> want, Function<T, String> name, String keyField) {
         if (have == null || have.isEmpty()) {
             return;
         }
@@ -70,7 +88,7 @@ final class PodTemplateDrift {
         for (int i = have.size() - 1; i >= 0; i--) {
             String actualName = name.apply(have.get(i));
             if (!wanted.contains(actualName)) {
-                operations.add(Map.of("op", "test", "path", path + "/" + i + "/name", "value", actualName));
+                operations.add(Map.of("op", "test", "path", path + "/" + i + "/" + keyField, "value", actualName));
                 operations.add(Map.of("op", "remove", "path", path + "/" + i));
             }
         }

@@ -3,6 +3,7 @@ package dev.healthcheckoperator.operator.testsupport;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 import org.awaitility.Awaitility;
@@ -103,9 +104,13 @@ public final class TestHealthChecks {
                 });
     }
 
-    /** The events.k8s.io/v1 Events about this HealthCheck with this reason. */
+    /**
+     * The events.k8s.io/v1 Events about this HealthCheck with this reason, one entry per occurrence: an Event whose
+     * series counts 3 is in the list 3 times, so a repeated announcement is counted as the duplicate it is.
+     */
     public static List<Event> events(KubernetesClient client, HealthCheck healthCheck, String reason) {
-        return events(client, healthCheck).stream().filter(e -> reason.equals(e.getReason())).toList();
+        return events(client, healthCheck).stream().filter(e -> reason.equals(e.getReason()))
+                .flatMap(e -> Collections.nCopies(occurrences(e), e).stream()).toList();
     }
 
     public static List<Event> events(KubernetesClient client, HealthCheck healthCheck) {

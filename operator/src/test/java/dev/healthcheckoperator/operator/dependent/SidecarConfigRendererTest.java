@@ -14,9 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpScheme;
 import dev.healthcheckoperator.operator.crd.v1alpha1.JsonBodyAssertion;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 
@@ -55,6 +57,36 @@ class SidecarConfigRendererTest {
         JsonNode second = config.get("checks").get(1);
         assertEquals("postgres.shop.svc", second.get("tcpSocket").get("host").asText());
         assertFalse(second.has("httpGet"), "absent handlers are left out, not written as null");
+    }
+
+    @Test
+    void everyHandlerIsWrittenInTheSidecarsTerms() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        CheckSpec web = new CheckSpec();
+        web.setName("web");
+        HttpGetAction httpGet = new HttpGetAction();
+        httpGet.setHost("web.shop.svc");
+        httpGet.setPort(8443);
+        httpGet.setPath("/ready");
+        httpGet.setScheme(HttpScheme.HTTPS);
+        web.setHttpGet(httpGet);
+        CheckSpec rpc = new CheckSpec();
+        rpc.setName("rpc");
+        GrpcAction grpc = new GrpcAction();
+        grpc.setHost("rpc.shop.svc");
+        grpc.setPort(9090);
+        grpc.setService("shop.Orders");
+        rpc.setGrpc(grpc);
+        spec.setChecks(List.of(web, rpc));
+
+        JsonNode checks = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).get("checks");
+
+        assertEquals(new ObjectMapper().readTree(
+                "{\"host\":\"web.shop.svc\",\"port\":8443,\"path\":\"/ready\",\"scheme\":\"HTTPS\"}"),
+                checks.get(0).get("httpGet"));
+        assertEquals(new ObjectMapper().readTree(
+                "{\"host\":\"rpc.shop.svc\",\"port\":9090,\"service\":\"shop.Orders\"}"),
+                checks.get(1).get("grpc"));
     }
 
     @Test

@@ -44,6 +44,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -123,15 +124,8 @@ class RolloutStatusTest {
         HealthCheck hc = client.resource(healthCheck(namespace, "deadline", freePort(),
                 tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
         await().until(() -> deployment(client, hc) != null);
-        writeDeploymentStatus(hc, d -> new DeploymentStatusBuilder()
-                .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
-                .withUnavailableReplicas(1)
-                .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
-                        .withReason("ProgressDeadlineExceeded")
-                        .withMessage("ReplicaSet \"deadline-healthcheck-5d8f\" has timed out progressing.")
-                        .withLastUpdateTime("2026-01-01T00:00:00Z").withLastTransitionTime("2026-01-01T00:00:00Z")
-                        .build())
-                .build());
+        writeUnavailable(hc, progressing("False", "ProgressDeadlineExceeded",
+                "ReplicaSet \"deadline-healthcheck-5d8f\" has timed out progressing."));
 
         await().until(() -> ReadyCondition.REASON_ROLLOUT_FAILED.equals(readyReason(hc)));
         assertTrue(condition(get(client, hc), ReadyCondition.TYPE).getMessage().contains("has timed out progressing"));
@@ -144,9 +138,7 @@ class RolloutStatusTest {
         HealthCheck hc = client.resource(healthCheck(namespace, "pods", freePort(),
                 tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
         await().until(() -> deployment(client, hc) != null);
-        writeDeploymentStatus(hc, d -> new DeploymentStatusBuilder()
-                .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
-                .withUnavailableReplicas(1).build());
+        writeUnavailable(hc);
         await().until(() -> ReadyCondition.REASON_PROGRESSING.equals(readyReason(hc)));
 
         Pod pod = client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata()
@@ -251,14 +243,7 @@ class RolloutStatusTest {
         for (int i = 0; i < 6; i++) {
             markDeploymentAvailable(client, hc, 1);
             await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
-            writeDeploymentStatus(hc, d -> new DeploymentStatusBuilder()
-                    .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
-                    .withUnavailableReplicas(1)
-                    .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
-                            .withReason("NewReplicaSetAvailable").withMessage("rolled out")
-                            .withLastUpdateTime("2026-01-01T00:00:00Z")
-                            .withLastTransitionTime("2026-01-01T00:00:00Z").build())
-                    .build());
+            writeUnavailable(hc, progressing("True", "NewReplicaSetAvailable", "rolled out"));
             await().until(() -> ReadyCondition.REASON_UNAVAILABLE.equals(readyReason(hc)));
         }
 
@@ -308,6 +293,19 @@ class RolloutStatusTest {
         });
         assertEquals("sidecar", deployment(client, hc).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getName());
+    }
+
+    /** One replica of the current template, not available, with these Deployment conditions. */
+    private void writeUnavailable(HealthCheck hc, DeploymentCondition... conditions) {
+        writeDeploymentStatus(hc, d -> new DeploymentStatusBuilder()
+                .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(1).withUpdatedReplicas(1)
+                .withUnavailableReplicas(1).withConditions(conditions).build());
+    }
+
+    private static DeploymentCondition progressing(String status, String reason, String message) {
+        return new DeploymentConditionBuilder().withType("Progressing").withStatus(status).withReason(reason)
+                .withMessage(message).withLastUpdateTime("2026-01-01T00:00:00Z")
+                .withLastTransitionTime("2026-01-01T00:00:00Z").build();
     }
 
     /** Writes the status the Deployment controller would, computed from the Deployment as it is now. */

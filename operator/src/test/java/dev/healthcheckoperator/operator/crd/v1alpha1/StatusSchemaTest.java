@@ -170,11 +170,7 @@ class StatusSchemaTest {
 
     /** The kubectl that kube-api-test runs with, against the test API server. */
     private static String kubectl(String... args) throws IOException, InterruptedException {
-        Path kubectl;
-        try (Stream<Path> versions = Files.list(Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s"))) {
-            kubectl = versions.map(dir -> dir.resolve("kubectl")).filter(Files::isExecutable).findFirst()
-                    .orElseThrow();
-        }
+        Path kubectl = ControlPlane.kubectl();
         Path kubeconfig = Files.createTempFile("status-schema", ".kubeconfig");
         Files.writeString(kubeconfig, ControlPlane.kubeconfigYaml());
         List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig",

@@ -19,6 +19,14 @@ public interface OperatorConfig {
     Events events();
 
     /**
+     * How soon a HealthCheck stuck on something the operator is not told about is looked at again: an object of
+     * someone else's that holds one of its names (its deletion is not watched), or an API error that outlasted the
+     * retries (a quota raised, an admission policy changed).
+     */
+    @WithDefault("60s")
+    Duration recheckInterval();
+
+    /**
      * Bounds on the Events written, so a flapping check or an upstream shared by thousands of HealthChecks cannot
      * flood the API server (the same scheme as client-go's per-object spam filter, plus a bound for all objects).
      */

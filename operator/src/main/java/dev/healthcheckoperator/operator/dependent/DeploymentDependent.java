@@ -115,8 +115,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         List<Map<String, Object>> repairs = PodTemplateDrift.repairs(actual, desired);
         if (!repairs.isEmpty()) {
             context.getClient().apps().deployments().inNamespace(actual.getMetadata().getNamespace())
-                    .withName(actual.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(repairs));
+                    .resource(actual).patch(PatchContext.of(PatchType.JSON), Serialization.asJson(repairs));
         }
         return super.update(actual, desired, primary, context);
     }

@@ -1,5 +1,6 @@
 package dev.healthcheckoperator.operator.reconciler;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -9,6 +10,7 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
+import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.ConfigMapDependent;
@@ -33,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -63,15 +66,20 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     static final String SIDECAR_POD_SELECTOR = "app.kubernetes.io/name=healthcheck-sidecar,"
             + "app.kubernetes.io/managed-by=" + SidecarNames.MANAGED_BY;
     private static final Logger LOG = Logger.getLogger(HealthCheckReconciler.class);
+    /** The health of a HealthCheck without a verdict yet whose sidecars could not be set up. */
+    private static final HealthReport NO_SIDECARS = HealthReport.unknown("NotReady", "no sidecar is running");
 
     private final HealthPoller poller;
     private final EventRecorder events;
     private final HealthCheckMetrics metrics;
+    private final Duration recheckInterval;
 
-    public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics) {
+    public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
+            OperatorConfig config) {
         this.poller = poller;
         this.events = events;
         this.metrics = metrics;
+        this.recheckInterval = config.recheckInterval();
     }
 
     @Override
@@ -112,7 +120,8 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         } else if (conflict.isPresent()) {
             // Not ours to poll either: whatever answers there is not a sidecar of this HealthCheck.
             polls.forget(id);
-            next = StatusFactory.withReady(healthCheck, previous, ReadyCondition.nameConflict(conflict.get()), now);
+            next = StatusFactory.holdingHealth(healthCheck, previous, ReadyCondition.nameConflict(conflict.get()),
+                    previous.getReadyReplicas(), NO_SIDECARS, now);
         } else {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
             removeOldConfigMaps(healthCheck, context);
@@ -137,13 +146,16 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             }
         }
         commit(healthCheck, previous, next, context);
-        return UpdateControl.noUpdate();
+        return conflict.isPresent() ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
+                : UpdateControl.noUpdate();
     }
 
     /**
      * A dependent the API server refused (quota, admission, an immutable field, a value the schema let through):
      * Ready=False with the server's own message. Written, and announced, only when it differs from what the status
-     * already says, so retries of the same failure cost nothing. JOSDK retries as usual.
+     * already says, so retries of the same failure cost nothing. JOSDK retries as usual; after its last attempt the
+     * HealthCheck is looked at again after the recheck interval, since what fixes such an error is rarely an event
+     * the operator watches.
      */
     @Override
     public ErrorStatusUpdateControl<HealthCheck> updateErrorStatus(HealthCheck healthCheck,
@@ -151,15 +163,19 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         LOG.debugf(e, "Reconciling %s/%s failed", healthCheck.getMetadata().getNamespace(),
                 healthCheck.getMetadata().getName());
         HealthCheckStatus previous = previousStatus(healthCheck);
-        HealthCheckStatus next = StatusFactory.withReady(healthCheck, previous,
-                ReadyCondition.reconcileError(ApiErrors.message(e)), now());
+        // Only Ready says what failed; the rest stays as it was (the sidecars that run may well be fine).
+        HealthCheckStatus next = StatusFactory.holdingHealth(healthCheck, previous,
+                ReadyCondition.reconcileError(ApiErrors.message(e)), previous.getReadyReplicas(), NO_SIDECARS, now());
         try {
             commit(healthCheck, previous, next, context);
         } catch (KubernetesClientException statusFailure) {
             LOG.warnf("Could not write the error status of %s/%s: %s", healthCheck.getMetadata().getNamespace(),
                     healthCheck.getMetadata().getName(), statusFailure.getMessage());
         }
-        return ErrorStatusUpdateControl.noStatusUpdate();
+        boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+        return lastAttempt
+                ? ErrorStatusUpdateControl.<HealthCheck> noStatusUpdate().withNoRetry().rescheduleAfter(recheckInterval)
+                : ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** Writes the status if it changed, then (and only then) records the Events of its transitions. */

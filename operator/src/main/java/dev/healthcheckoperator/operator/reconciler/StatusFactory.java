@@ -35,9 +35,9 @@ public final class StatusFactory {
 
     /**
      * Ready as observed, health as the previous status has it: during a rollout the sidecars that answer may be old
-     * or new ones, so nothing they say replaces the last verdict until the rollout ends. The Healthy condition keeps
-     * its observedGeneration, which tells the generation the health was observed for. Without a previous verdict,
-     * {@code whenNone} is used.
+     * or new ones, so nothing they say replaces the last verdict until the rollout ends; after a reconcile error or
+     * a name conflict the sidecars that run are not in question. The Healthy condition keeps its observedGeneration,
+     * which tells the generation the health was observed for. Without a previous verdict, {@code whenNone} is used.
      */
     public static HealthCheckStatus holdingHealth(HealthCheck healthCheck, HealthCheckStatus previous,
             ConditionState ready, Integer readyReplicas, HealthReport whenNone, String now) {
@@ -48,19 +48,6 @@ public final class StatusFactory {
         HealthCheckStatus status = base(healthCheck, readyReplicas);
         status.setConditions(List.of(
                 ready.toCondition(previous.getConditions(), healthCheck.getMetadata().getGeneration(), now), healthy));
-        status.setHealth(previous.getHealth());
-        status.setChecks(previous.getChecks());
-        return status;
-    }
-
-    /** Only Ready changes (an error, a conflict): everything else stays as the previous status has it. */
-    public static HealthCheckStatus withReady(HealthCheck healthCheck, HealthCheckStatus previous,
-            ConditionState ready, String now) {
-        HealthCheckStatus status = base(healthCheck, previous.getReadyReplicas());
-        List<StatusCondition> conditions = new ArrayList<>();
-        conditions.add(ready.toCondition(previous.getConditions(), healthCheck.getMetadata().getGeneration(), now));
-        previous.condition(HealthyCondition.TYPE).ifPresent(conditions::add);
-        status.setConditions(conditions);
         status.setHealth(previous.getHealth());
         status.setChecks(previous.getChecks());
         return status;

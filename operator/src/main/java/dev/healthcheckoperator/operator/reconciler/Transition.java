@@ -58,7 +58,7 @@ public record Transition(String type, String reason, String message) {
 
     private static Optional<Transition> healthTransition(HealthCheckStatus previous, HealthCheckStatus next) {
         Health before = previous.getHealth() == null ? Health.Unknown : previous.getHealth();
-        Health after = next.getHealth();
+        Health after = next.getHealth() == null ? Health.Unknown : next.getHealth();
         if (before == after) {
             return Optional.empty();
         }

@@ -276,6 +276,7 @@ class RolloutStatusTest {
                     .withMountPath("/host").build());
             var container = pod.getContainers().get(0).getSecurityContext();
             container.setPrivileged(true);
+            container.setAllowPrivilegeEscalation(true);
             container.setCapabilities(new Capabilities(List.of("NET_ADMIN", "SYS_ADMIN"), List.of("ALL")));
             return d;
         });

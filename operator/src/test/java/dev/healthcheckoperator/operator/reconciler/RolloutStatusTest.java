@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,7 @@ import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
 import dev.healthcheckoperator.operator.testsupport.StubSidecar;
 import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -294,6 +297,42 @@ class RolloutStatusTest {
         });
         assertEquals("sidecar", deployment(client, hc).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getName());
+    }
+
+    @Test
+    void eachChecksFileStaysAsItWasAndOnlyTheNewestOldOnesAreKept() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "versions", freePort(),
+                tcpCheck("db", "postgres.shop.svc", 5000, false))).create();
+        await().until(() -> checksConfigMap(client, hc) != null);
+        String first = checksConfigMap(client, hc).getMetadata().getName();
+        String firstFile = checksConfigMap(client, hc).getData().get(SidecarNames.CONFIG_KEY);
+        List<String> names = new ArrayList<>(List.of(first));
+
+        for (int port = 5001; port <= 5005; port++) {
+            HealthCheck changed = get(client, hc);
+            changed.getSpec().setChecks(List.of(tcpCheck("db", "postgres.shop.svc", port, false)));
+            client.resource(changed).update();
+            String file = "\"port\" : " + port;
+            await().until(() -> {
+                ConfigMap current = checksConfigMap(client, hc);
+                return current != null && current.getData().get(SidecarNames.CONFIG_KEY).contains(file);
+            });
+            names.add(checksConfigMap(client, hc).getMetadata().getName());
+            if (port == 5001) {
+                // The first one is still there for the old ReplicaSet, unchanged.
+                ConfigMap old = client.configMaps().inNamespace(namespace).withName(first).get();
+                assertEquals(firstFile, old.getData().get(SidecarNames.CONFIG_KEY));
+                assertEquals(Boolean.TRUE, old.getImmutable());
+            }
+        }
+
+        // The current one and the 3 before it; the 2 oldest are gone.
+        List<String> kept = names.subList(names.size() - 4, names.size());
+        await().until(() -> Set.copyOf(kept).equals(Set.copyOf(client.configMaps().inNamespace(namespace)
+                .withLabel(SidecarNames.INSTANCE_LABEL, "versions").list().getItems().stream()
+                .map(c -> c.getMetadata().getName()).toList())));
+        assertEquals(6, Set.copyOf(names).size(), "each configuration has a ConfigMap of its own");
+        assertEquals(3, deployment(client, hc).getSpec().getRevisionHistoryLimit());
     }
 
     /** One replica of the current template, not available, with these Deployment conditions. */

@@ -62,20 +62,20 @@ class SidecarConfigRendererTest {
     @Test
     void everyHandlerIsWrittenInTheSidecarsTerms() throws Exception {
         HealthCheckSpec spec = new HealthCheckSpec();
-        CheckSpec web = new CheckSpec();
-        web.setName("web");
         HttpGetAction httpGet = new HttpGetAction();
         httpGet.setHost("web.shop.svc");
         httpGet.setPort(8443);
         httpGet.setPath("/ready");
         httpGet.setScheme(HttpScheme.HTTPS);
-        web.setHttpGet(httpGet);
-        CheckSpec rpc = new CheckSpec();
-        rpc.setName("rpc");
         GrpcAction grpc = new GrpcAction();
         grpc.setHost("rpc.shop.svc");
         grpc.setPort(9090);
         grpc.setService("shop.Orders");
+        CheckSpec web = new CheckSpec();
+        web.setName("web");
+        web.setHttpGet(httpGet);
+        CheckSpec rpc = new CheckSpec();
+        rpc.setName("rpc");
         rpc.setGrpc(grpc);
         spec.setChecks(List.of(web, rpc));
 

@@ -31,7 +31,10 @@ public class ConfigMapDependent extends OwnedDependent<ConfigMap> {
     protected ConfigMap desired(HealthCheck healthCheck, Context<HealthCheck> context) {
         return new ConfigMapBuilder()
                 .withMetadata(metadata(healthCheck))
-                .editMetadata().withName(SidecarNames.configMapName(healthCheck)).endMetadata()
+                .editMetadata().withName(SidecarNames.configMapName(healthCheck))
+                .addToAnnotations(SidecarNames.LAST_USED_GENERATION_ANNOTATION,
+                        String.valueOf(healthCheck.getMetadata().getGeneration()))
+                .endMetadata()
                 .withImmutable(true)
                 .withData(Map.of(SidecarNames.CONFIG_KEY, SidecarConfigRenderer.render(healthCheck.getSpec())))
                 .build();

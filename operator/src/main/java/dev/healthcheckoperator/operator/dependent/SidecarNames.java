@@ -15,6 +15,11 @@ public final class SidecarNames {
     public static final String HEALTH_PORT_NAME = "health";
     public static final String DIAGNOSTICS_PORT_NAME = "diagnostics";
     public static final String CONFIG_HASH_ANNOTATION = "healthcheck-operator.dev/config-hash";
+    /**
+     * On a checks-file ConfigMap: the latest HealthCheck generation that used it, so old ones are ordered by when
+     * they were last needed (creation times have a one-second grain, and a configuration can come back).
+     */
+    public static final String LAST_USED_GENERATION_ANNOTATION = "healthcheck-operator.dev/last-used-generation";
     public static final String MANAGED_BY = "healthcheck-operator";
     /** Carries the HealthCheck's name on every owned object and sidecar pod. */
     public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -168,7 +169,9 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 ReadyCondition.reconcileError(ApiErrors.message(e)), previous.getReadyReplicas(), NO_SIDECARS, now());
         try {
             commit(healthCheck, previous, next, context);
-        } catch (KubernetesClientException statusFailure) {
+        } catch (KubernetesClientException | OperatorException statusFailure) {
+            // The status itself refused (an admission policy, a quota on writes), or the cache never caught up:
+            // the next attempt tries again, and nothing was announced.
             LOG.warnf("Could not write the error status of %s/%s: %s", healthCheck.getMetadata().getNamespace(),
                     healthCheck.getMetadata().getName(), statusFailure.getMessage());
         }
@@ -208,7 +211,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         List<ConfigMap> old = context.getSecondaryResources(ConfigMap.class).stream()
                 .filter(c -> !current.equals(c.getMetadata().getName()))
                 .filter(c -> OwnedNames.controlledBy(c, healthCheck))
-                .sorted(Comparator.comparing((ConfigMap c) -> c.getMetadata().getCreationTimestamp()).reversed()
+                .sorted(Comparator.comparingLong(HealthCheckReconciler::lastUsedGeneration).reversed()
                         .thenComparing(c -> c.getMetadata().getName()))
                 .toList();
         for (ConfigMap stale : old.subList(Math.min(old.size(), ConfigMapDependent.KEPT_OLD_CONFIGMAPS), old.size())) {
@@ -219,6 +222,17 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 LOG.warnf("Could not delete old ConfigMap %s/%s: %s", stale.getMetadata().getNamespace(),
                         stale.getMetadata().getName(), e.getMessage());
             }
+        }
+    }
+
+    /** -1 for a ConfigMap without the annotation (written by an older release): the first to go. */
+    private static long lastUsedGeneration(ConfigMap configMap) {
+        String value = configMap.getMetadata().getAnnotations() == null ? null
+                : configMap.getMetadata().getAnnotations().get(SidecarNames.LAST_USED_GENERATION_ANNOTATION);
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

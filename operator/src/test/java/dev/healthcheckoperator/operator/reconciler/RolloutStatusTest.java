@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
@@ -46,6 +48,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -53,6 +57,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -207,6 +213,75 @@ class RolloutStatusTest {
                 });
         await().until(() -> deployment(client, hc) != null);
         await().until(() -> ReadyCondition.REASON_PROGRESSING.equals(readyReason(hc)));
+    }
+
+    @Test
+    void noEventIsWrittenForAStatusTheApiServerRefusedAndNoneTwiceAfterIt() {
+        // An admission policy that refuses every status write of HealthChecks in this namespace, for a while.
+        String policy = namespace + "-status-paused";
+        client.resource(Serialization.unmarshal("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata: {name: %s}
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: [healthcheck-operator.dev]
+                      apiVersions: ["*"]
+                      operations: [UPDATE]
+                      resources: [healthchecks/status]
+                  validations:
+                  - expression: "false"
+                    message: status writes are paused
+                """.formatted(policy), ValidatingAdmissionPolicy.class)).create();
+        var binding = client.resource(Serialization.unmarshal("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata: {name: %s}
+                spec:
+                  policyName: %s
+                  validationActions: [Deny]
+                  matchResources:
+                    namespaceSelector:
+                      matchLabels: {kubernetes.io/metadata.name: %s}
+                """.formatted(policy, policy, namespace), ValidatingAdmissionPolicyBinding.class)).create();
+        HealthCheck probe = client.resource(healthCheck(namespace, "probe", freePort())).create();
+        // Policies take effect asynchronously: wait until this one refuses a write.
+        await().until(() -> {
+            try {
+                HealthCheck current = get(client, probe);
+                current.setStatus(new HealthCheckStatus());
+                client.resource(current).updateStatus();
+                return false;
+            } catch (KubernetesClientException refused) {
+                return refused.getMessage().contains("status writes are paused");
+            }
+        });
+        double failedBefore = failedReconciliations();
+
+        HealthCheck hc = client.resource(healthCheck(namespace, "paused", freePort(),
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        markDeploymentAvailable(client, hc, 1);
+        // A reconciliation computes Ready=True and fails to write it; its Event must not be written either. (JOSDK
+        // waits for its cache after a refused status write, so one attempt takes several seconds.)
+        await().atMost(Duration.ofSeconds(90)).until(() -> failedReconciliations() >= failedBefore + 1);
+        assertNull(get(client, hc).getStatus());
+        assertEquals(List.of(), events(client, hc));
+
+        client.resource(binding).delete();
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE) == null ? null
+                : condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        await().until(() -> events(client, hc, ReadyCondition.REASON_AVAILABLE).size() == 1);
+        // The attempt that was refused last may still record its ReconcileError once the policy is gone (it was
+        // true when it happened); nothing is announced twice.
+        List<String> reasons = events(client, hc).stream().flatMap(e -> events(client, hc, e.getReason()).stream())
+                .map(Event::getReason).toList();
+        assertEquals(Set.copyOf(reasons).size(), events(client, hc).stream().mapToInt(e -> occurrences(e)).sum(),
+                reasons.toString());
+        assertTrue(Set.of(ReadyCondition.REASON_AVAILABLE, ReadyCondition.REASON_RECONCILE_ERROR)
+                .containsAll(reasons), reasons.toString());
+        client.admissionRegistration().v1().validatingAdmissionPolicies().withName(policy).delete();
     }
 
     @Test

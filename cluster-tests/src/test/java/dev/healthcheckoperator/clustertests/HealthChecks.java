@@ -137,10 +137,16 @@ final class HealthChecks {
     static List<HasMetadata> ownedObjects(LocalCluster cluster, String namespace, String healthCheck) {
         String name = ownedName(healthCheck);
         var client = cluster.client();
+        var deployment = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        // The checks file's ConfigMap is named by its content: the one the pod template mounts.
+        var configMap = deployment == null ? null : deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getConfigMap() != null).findFirst()
+                .map(v -> client.configMaps().inNamespace(namespace).withName(v.getConfigMap().getName()).get())
+                .orElse(null);
         return Stream.<HasMetadata>of(
-                client.apps().deployments().inNamespace(namespace).withName(name).get(),
+                deployment,
                 client.services().inNamespace(namespace).withName(name).get(),
-                client.configMaps().inNamespace(namespace).withName(name).get(),
+                configMap,
                 client.serviceAccounts().inNamespace(namespace).withName(name).get())
                 .filter(Objects::nonNull).toList();
     }

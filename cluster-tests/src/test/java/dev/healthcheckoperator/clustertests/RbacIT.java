@@ -33,7 +33,11 @@ class RbacIT {
                 List.of("patch", "services", "-n", user),
                 List.of("create", "configmaps", "-n", user),
                 List.of("create", "serviceaccounts", "-n", user),
-                List.of("create", "events", "-n", user),
+                List.of("create", "events.events.k8s.io", "-n", user),
+                List.of("patch", "events.events.k8s.io", "-n", user),
+                // Sidecar pods are read to explain a rollout; old checks-file ConfigMaps are deleted.
+                List.of("watch", "pods", "--all-namespaces"),
+                List.of("delete", "configmaps", "-n", user),
                 // The leader-election Lease: fabric8's LeaderElector creates it, then renews it with PATCH.
                 List.of("get", "leases.coordination.k8s.io", "-n", OWN),
                 List.of("create", "leases.coordination.k8s.io", "-n", OWN),
@@ -50,7 +54,9 @@ class RbacIT {
                 List.of("create", "namespaces"),
                 // Owned objects go with their HealthCheck through the garbage collector.
                 List.of("delete", "deployments.apps", "-n", user),
-                List.of("delete", "configmaps", "-n", user),
+                List.of("delete", "services", "-n", user),
+                List.of("get", "pods/log", "-n", user),
+                List.of("create", "pods/exec", "-n", user),
                 // HealthChecks are the users'; the operator reads them and writes their status.
                 List.of("create", "healthchecks.healthcheck-operator.dev", "-n", user),
                 List.of("delete", "healthchecks.healthcheck-operator.dev", "-n", user),

@@ -45,8 +45,8 @@ class SchemaIT {
         cluster.kubectl().apply(HealthChecks.manifest(namespace, "accepted", 1));
         HealthChecks.awaitReady(cluster, namespace, "accepted", 1);
         assertThat(cluster.operator().logText()).doesNotContain(name);
-        assertThat(cluster.client().v1().events().inNamespace(namespace).list().getItems())
-                .noneMatch(e -> name.equals(e.getInvolvedObject().getName()));
+        assertThat(cluster.client().events().v1().events().inNamespace(namespace).list().getItems())
+                .noneMatch(e -> e.getRegarding() != null && name.equals(e.getRegarding().getName()));
         assertThat(cluster.client().apps().deployments().inNamespace(namespace).withName(
                 HealthChecks.ownedName(name)).get()).isNull();
     }

@@ -16,6 +16,50 @@ public interface OperatorConfig {
 
     LeaderElection leaderElection();
 
+    Events events();
+
+    /**
+     * How soon a HealthCheck stuck on something the operator is not told about is looked at again: an object of
+     * someone else's that holds one of its names (its deletion is not watched), or an API error that outlasted the
+     * retries (a quota raised, an admission policy changed).
+     */
+    @WithDefault("60s")
+    Duration recheckInterval();
+
+    /**
+     * Bounds on the Events written, so a flapping check or an upstream shared by thousands of HealthChecks cannot
+     * flood the API server (the same scheme as client-go's per-object spam filter, plus a bound for all objects).
+     */
+    interface Events {
+
+        /** Events one HealthCheck may write in a burst. */
+        @WithDefault("25")
+        int burst();
+
+        /** After a burst, one more Event per HealthCheck per this interval. */
+        @WithDefault("5m")
+        Duration refillInterval();
+
+        /** Events all HealthChecks together may write in a burst. */
+        @WithDefault("100")
+        int globalBurst();
+
+        /** After a burst, this many Events per second for all HealthChecks together. */
+        @WithDefault("5")
+        double globalPerSecond();
+
+        /**
+         * The same Event again (same object, type, reason, action and note) within this time after the last one
+         * counts into that Event's series instead of making a new one.
+         */
+        @WithDefault("30m")
+        Duration seriesWindow();
+
+        /** HealthChecks whose Event history is kept; the least recently active are forgotten first. */
+        @WithDefault("20000")
+        int trackedObjects();
+    }
+
     interface LeaderElection {
 
         /**

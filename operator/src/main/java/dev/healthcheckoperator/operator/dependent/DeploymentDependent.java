@@ -28,8 +28,12 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
@@ -52,6 +56,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     static final long HEAP_DUMP_VOLUME_BYTES = SIDECAR_HEAP_MAX_BYTES + HEAP_DUMP_RESERVE_BYTES;
     /** The sidecar image's non-root user. */
     static final long SIDECAR_UID = 1001;
+    /** Old ReplicaSets kept for a rollback; ConfigMapDependent keeps as many old checks files for them. */
+    public static final int REVISION_HISTORY_LIMIT = 3;
 
     @Inject
     OperatorConfig config;
@@ -78,6 +84,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withMetadata(metadata(healthCheck))
                 .withNewSpec()
                 .withReplicas(spec.getReplicas())
+                .withRevisionHistoryLimit(REVISION_HISTORY_LIMIT)
                 .withNewSelector().withMatchLabels(SidecarNames.selectorLabels(healthCheck)).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
@@ -100,6 +107,27 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}. */
+    @Override
+    public Matcher.Result<Deployment> match(Deployment actual, Deployment desired, HealthCheck primary,
+            Context<HealthCheck> context) {
+        Matcher.Result<Deployment> applied = super.match(actual, desired, primary, context);
+        return applied.matched() && !PodTemplateDrift.repairs(actual, desired).isEmpty()
+                ? Matcher.Result.computed(false, desired)
+                : applied;
+    }
+
+    @Override
+    public Deployment update(Deployment actual, Deployment desired, HealthCheck primary,
+            Context<HealthCheck> context) {
+        List<Map<String, Object>> repairs = PodTemplateDrift.repairs(actual, desired);
+        if (!repairs.isEmpty()) {
+            context.getClient().apps().deployments().inNamespace(actual.getMetadata().getNamespace())
+                    .resource(actual).patch(PatchContext.of(PatchType.JSON), Serialization.asJson(repairs));
+        }
+        return super.update(actual, desired, primary, context);
     }
 
     private Container container(HealthCheck healthCheck) {
@@ -202,7 +230,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         HealthCheckSpec spec = healthCheck.getSpec();
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("config").withNewConfigMap()
-                .withName(SidecarNames.resourceName(healthCheck)).endConfigMap().build());
+                .withName(SidecarNames.configMapName(healthCheck)).endConfigMap().build());
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))
                 .endEmptyDir().build());
         if (diagnosticsEnabled(spec)) {

@@ -15,7 +15,14 @@ public final class SidecarNames {
     public static final String HEALTH_PORT_NAME = "health";
     public static final String DIAGNOSTICS_PORT_NAME = "diagnostics";
     public static final String CONFIG_HASH_ANNOTATION = "healthcheck-operator.dev/config-hash";
+    /**
+     * On a checks-file ConfigMap: the latest HealthCheck generation that used it, so old ones are ordered by when
+     * they were last needed (creation times have a one-second grain, and a configuration can come back).
+     */
+    public static final String LAST_USED_GENERATION_ANNOTATION = "healthcheck-operator.dev/last-used-generation";
     public static final String MANAGED_BY = "healthcheck-operator";
+    /** Carries the HealthCheck's name on every owned object and sidecar pod. */
+    public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
 
     private SidecarNames() {
     }
@@ -25,11 +32,19 @@ public final class SidecarNames {
         return healthCheck.getMetadata().getName() + SUFFIX;
     }
 
+    /**
+     * The ConfigMap of the current checks file: named by its content, never changed once written (immutable), so a
+     * rollback or a pinned old ReplicaSet keeps the file its sidecar understands.
+     */
+    public static String configMapName(HealthCheck healthCheck) {
+        return resourceName(healthCheck) + "-" + SidecarConfigRenderer.hash(healthCheck.getSpec());
+    }
+
     /** The labels the Deployment selects its pods by; they never change for a given HealthCheck. */
     public static Map<String, String> selectorLabels(HealthCheck healthCheck) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "healthcheck-sidecar");
-        labels.put("app.kubernetes.io/instance", healthCheck.getMetadata().getName());
+        labels.put(INSTANCE_LABEL, healthCheck.getMetadata().getName());
         return labels;
     }
 

@@ -1,11 +1,16 @@
 package dev.healthcheckoperator.operator.reconciler;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import org.jboss.logging.Logger;
 
+import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.ConfigMapDependent;
@@ -13,29 +18,41 @@ import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.NetworkPolicyDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceAccountDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceDependent;
+import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.health.HealthPollEventSource;
 import dev.healthcheckoperator.operator.health.HealthPoller;
 import dev.healthcheckoperator.operator.health.HealthReport;
 import dev.healthcheckoperator.operator.health.PollTarget;
 import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
  * Turns a HealthCheck into its sidecars (ServiceAccount, ConfigMap, Deployment, Service, applied server-side and
- * owned by the HealthCheck) and writes back what it sees: availability, health, per-check results.
+ * owned by the HealthCheck) and writes back what it sees: rollout, health, per-check results.
  * <p>
- * The workflow is invoked explicitly so that an invalid spec changes nothing but the status.
+ * Every path ends the same way: the next status is computed whole, written once if it differs from the one on the
+ * resource, and only then are its transitions announced as Events, so a write that fails (and is retried) announces
+ * nothing twice. The workflow is invoked explicitly so that an invalid spec or a name conflict changes nothing but the
+ * status. A failure of the API server to accept a dependent ends in {@link #updateErrorStatus}.
  */
 @ControllerConfiguration(name = HealthCheckReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -49,64 +66,130 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 public class HealthCheckReconciler implements Reconciler<HealthCheck> {
 
     public static final String NAME = "healthcheck";
+    /** The sidecar pods of every HealthCheck, and nothing else: the pod informer caches only these. */
+    static final String SIDECAR_POD_SELECTOR = "app.kubernetes.io/name=healthcheck-sidecar,"
+            + "app.kubernetes.io/managed-by=" + SidecarNames.MANAGED_BY;
     private static final Logger LOG = Logger.getLogger(HealthCheckReconciler.class);
+    /** The health of a HealthCheck without a verdict yet whose sidecars could not be set up. */
+    private static final HealthReport NO_SIDECARS = HealthReport.unknown("NotReady", "no sidecar is running");
 
     private final HealthPoller poller;
     private final EventRecorder events;
     private final HealthCheckMetrics metrics;
+    private final Duration recheckInterval;
 
-    public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics) {
+    public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
+            OperatorConfig config) {
         this.poller = poller;
         this.events = events;
         this.metrics = metrics;
+        this.recheckInterval = config.recheckInterval();
     }
 
     @Override
     public List<EventSource<?, HealthCheck>> prepareEventSources(EventSourceContext<HealthCheck> context) {
         metrics.observe(context.getPrimaryCache());
-        return List.of(new HealthPollEventSource(poller, context.getPrimaryCache()));
+        // Pods are owned by ReplicaSets, not by the HealthCheck: they are mapped back by their instance label.
+        InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration
+                .from(Pod.class, HealthCheck.class)
+                .withName("sidecar-pods")
+                .withLabelSelector(SIDECAR_POD_SELECTOR)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(pod -> {
+                    String instance = pod.getMetadata().getLabels().get(SidecarNames.INSTANCE_LABEL);
+                    return instance == null ? Set.of()
+                            : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
+                })
+                .build();
+        return List.of(new HealthPollEventSource(poller, context.getPrimaryCache()),
+                new InformerEventSource<>(pods, context));
     }
 
     @Override
     public UpdateControl<HealthCheck> reconcile(HealthCheck healthCheck, Context<HealthCheck> context) {
-        HealthCheckStatus previous = healthCheck.getStatus() == null ? new HealthCheckStatus()
-                : healthCheck.getStatus();
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        HealthCheckStatus previous = previousStatus(healthCheck);
+        String now = now();
         HealthPollEventSource polls = (HealthPollEventSource) context.eventSourceRetriever()
                 .getEventSourceFor(HealthReport.class);
         ResourceID id = ResourceID.fromResource(healthCheck);
 
         HealthCheckStatus next;
         List<String> problems = SpecValidator.validate(healthCheck);
+        Optional<String> conflict = problems.isEmpty() ? OwnedNames.conflict(healthCheck, context) : Optional.empty();
         if (!problems.isEmpty()) {
             polls.forget(id);
             next = StatusFactory.next(healthCheck, previous, ReadyCondition.invalidSpec(String.join("; ", problems)),
                     previous.getReadyReplicas(),
                     HealthReport.unknown(ReadyCondition.REASON_INVALID_SPEC, "the spec is invalid"), now);
+        } else if (conflict.isPresent()) {
+            // Not ours to poll either: whatever answers there is not a sidecar of this HealthCheck.
+            polls.forget(id);
+            next = StatusFactory.holdingHealth(healthCheck, previous, ReadyCondition.nameConflict(conflict.get()),
+                    previous.getReadyReplicas(), NO_SIDECARS, now);
         } else {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            removeOldConfigMaps(healthCheck, context);
             Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-            ConditionState ready = ReadyCondition.of(deployment, healthCheck.getSpec().getReplicas());
-            HealthReport report;
+            ConditionState ready = ReadyCondition.of(deployment, context.getSecondaryResources(Pod.class));
+            Integer readyReplicas = ReadyCondition.readyReplicas(deployment);
             if (ConditionState.TRUE.equals(ready.status())) {
                 polls.watch(id, PollTarget.of(healthCheck));
-                report = context.getSecondaryResource(HealthReport.class)
+                HealthReport report = context.getSecondaryResource(HealthReport.class)
                         .orElse(HealthReport.unknown("Pending", "waiting for the first poll of the sidecars"));
+                next = StatusFactory.next(healthCheck, previous, ready, readyReplicas, report, now);
+            } else if (ReadyCondition.availableReplicas(deployment) > 0) {
+                // Some sidecars answer, old or new: polling goes on so the verdict is fresh when the rollout ends,
+                // but it stands as it is until then.
+                polls.watch(id, PollTarget.of(healthCheck));
+                next = StatusFactory.holdingHealth(healthCheck, previous, ready, readyReplicas,
+                        HealthReport.unknown("Pending", "waiting for the sidecars' rollout to finish"), now);
             } else {
                 polls.forget(id);
-                report = HealthReport.unknown("NotReady", "the sidecars are not available yet");
+                next = StatusFactory.next(healthCheck, previous, ready, readyReplicas,
+                        HealthReport.unknown("NotReady", "no sidecar replica is available"), now);
             }
-            next = StatusFactory.next(healthCheck, previous, ready, ReadyCondition.readyReplicas(deployment), report,
-                    now);
         }
+        commit(healthCheck, previous, next, context);
+        return conflict.isPresent() ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
+                : UpdateControl.noUpdate();
+    }
 
+    /**
+     * A dependent the API server refused (quota, admission, an immutable field, a value the schema let through):
+     * Ready=False with the server's own message. Written, and announced, only when it differs from what the status
+     * already says, so retries of the same failure cost nothing. JOSDK retries as usual; after its last attempt the
+     * HealthCheck is looked at again after the recheck interval, since what fixes such an error is rarely an event
+     * the operator watches.
+     */
+    @Override
+    public ErrorStatusUpdateControl<HealthCheck> updateErrorStatus(HealthCheck healthCheck,
+            Context<HealthCheck> context, Exception e) {
+        LOG.debugf(e, "Reconciling %s/%s failed", healthCheck.getMetadata().getNamespace(),
+                healthCheck.getMetadata().getName());
+        HealthCheckStatus previous = previousStatus(healthCheck);
+        // Only Ready says what failed; the rest stays as it was (the sidecars that run may well be fine).
+        HealthCheckStatus next = StatusFactory.holdingHealth(healthCheck, previous,
+                ReadyCondition.reconcileError(ApiErrors.message(e)), previous.getReadyReplicas(), NO_SIDECARS, now());
+        try {
+            commit(healthCheck, previous, next, context);
+        } catch (KubernetesClientException | OperatorException statusFailure) {
+            // The status itself refused (an admission policy, a quota on writes), or the cache never caught up:
+            // the next attempt tries again, and nothing was announced.
+            LOG.warnf("Could not write the error status of %s/%s: %s", healthCheck.getMetadata().getNamespace(),
+                    healthCheck.getMetadata().getName(), statusFailure.getMessage());
+        }
+        boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+        return lastAttempt
+                ? ErrorStatusUpdateControl.<HealthCheck> noStatusUpdate().withNoRetry().rescheduleAfter(recheckInterval)
+                : ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    /** Writes the status if it changed, then (and only then) records the Events of its transitions. */
+    private void commit(HealthCheck healthCheck, HealthCheckStatus previous, HealthCheckStatus next,
+            Context<HealthCheck> context) {
         if (next.equals(previous)) {
-            return UpdateControl.noUpdate();
+            return;
         }
-        for (Transition transition : Transition.between(previous, next)) {
-            events.record(healthCheck, transition);
-        }
-        LOG.debugf("Status of %s changed: health %s", id, next.getHealth());
         // Patched here rather than through UpdateControl, so the next reconciliation sees this status even before
         // the informer does: it compares with it, and must not announce the same transition twice.
         HealthCheck statusPatch = new HealthCheck();
@@ -115,6 +198,52 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         statusPatch.setSpec(null);
         statusPatch.setStatus(next);
         PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(healthCheck, statusPatch, context);
-        return UpdateControl.noUpdate();
+        LOG.debugf("Status of %s/%s changed: health %s", healthCheck.getMetadata().getNamespace(),
+                healthCheck.getMetadata().getName(), next.getHealth());
+        for (Transition transition : Transition.between(previous, next)) {
+            events.record(healthCheck, transition);
+        }
+    }
+
+    /**
+     * Each checks file is an immutable ConfigMap named by its content; the older ones are deleted beyond what the
+     * Deployment's kept ReplicaSets can need (see {@link ConfigMapDependent#KEPT_OLD_CONFIGMAPS}).
+     */
+    private static void removeOldConfigMaps(HealthCheck healthCheck, Context<HealthCheck> context) {
+        String current = SidecarNames.configMapName(healthCheck);
+        List<ConfigMap> old = context.getSecondaryResources(ConfigMap.class).stream()
+                .filter(c -> !current.equals(c.getMetadata().getName()))
+                .filter(c -> OwnedNames.controlledBy(c, healthCheck))
+                .sorted(Comparator.comparingLong(HealthCheckReconciler::lastUsedGeneration).reversed()
+                        .thenComparing(c -> c.getMetadata().getName()))
+                .toList();
+        for (ConfigMap stale : old.subList(Math.min(old.size(), ConfigMapDependent.KEPT_OLD_CONFIGMAPS), old.size())) {
+            try {
+                context.getClient().resource(stale).delete();
+            } catch (KubernetesClientException e) {
+                // Retried with the next reconciliation; an old ConfigMap left behind harms nothing.
+                LOG.warnf("Could not delete old ConfigMap %s/%s: %s", stale.getMetadata().getNamespace(),
+                        stale.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
+    /** -1 for a ConfigMap without the annotation (written by an older release): the first to go. */
+    private static long lastUsedGeneration(ConfigMap configMap) {
+        String value = configMap.getMetadata().getAnnotations() == null ? null
+                : configMap.getMetadata().getAnnotations().get(SidecarNames.LAST_USED_GENERATION_ANNOTATION);
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static HealthCheckStatus previousStatus(HealthCheck healthCheck) {
+        return healthCheck.getStatus() == null ? new HealthCheckStatus() : healthCheck.getStatus();
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckStatus;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.health.CheckReport;
 import dev.healthcheckoperator.operator.health.HealthReport;
@@ -20,16 +21,43 @@ public final class StatusFactory {
     private StatusFactory() {
     }
 
+    /** Ready as observed, health from this report. */
     public static HealthCheckStatus next(HealthCheck healthCheck, HealthCheckStatus previous, ConditionState ready,
             Integer readyReplicas, HealthReport report, String now) {
+        Long generation = healthCheck.getMetadata().getGeneration();
+        HealthCheckStatus status = base(healthCheck, readyReplicas);
+        status.setConditions(List.of(ready.toCondition(previous.getConditions(), generation, now),
+                HealthyCondition.of(report).toCondition(previous.getConditions(), generation, now)));
+        status.setHealth(report.health());
+        status.setChecks(checks(report, previous.getChecks(), now));
+        return status;
+    }
+
+    /**
+     * Ready as observed, health as the previous status has it: during a rollout the sidecars that answer may be old
+     * or new ones, so nothing they say replaces the last verdict until the rollout ends; after a reconcile error or
+     * a name conflict the sidecars that run are not in question. The Healthy condition keeps its observedGeneration,
+     * which tells the generation the health was observed for. Without a previous verdict, {@code whenNone} is used.
+     */
+    public static HealthCheckStatus holdingHealth(HealthCheck healthCheck, HealthCheckStatus previous,
+            ConditionState ready, Integer readyReplicas, HealthReport whenNone, String now) {
+        StatusCondition healthy = previous.condition(HealthyCondition.TYPE).orElse(null);
+        if (healthy == null || previous.getHealth() == null) {
+            return next(healthCheck, previous, ready, readyReplicas, whenNone, now);
+        }
+        HealthCheckStatus status = base(healthCheck, readyReplicas);
+        status.setConditions(List.of(
+                ready.toCondition(previous.getConditions(), healthCheck.getMetadata().getGeneration(), now), healthy));
+        status.setHealth(previous.getHealth());
+        status.setChecks(previous.getChecks());
+        return status;
+    }
+
+    private static HealthCheckStatus base(HealthCheck healthCheck, Integer readyReplicas) {
         HealthCheckStatus status = new HealthCheckStatus();
         status.setObservedGeneration(healthCheck.getMetadata().getGeneration());
-        status.setConditions(List.of(ready.toCondition(previous.getConditions(), now),
-                HealthyCondition.of(report).toCondition(previous.getConditions(), now)));
         status.setReadyReplicas(readyReplicas);
-        status.setHealth(report.health());
         status.setEndpoint(SidecarNames.inClusterEndpoint(healthCheck));
-        status.setChecks(checks(report, previous.getChecks(), now));
         return status;
     }
 

@@ -2,18 +2,33 @@ package dev.healthcheckoperator.operator.reconciler;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
 
 /** A change between two statuses that deserves a Kubernetes Event; polls that change nothing produce none. */
 public record Transition(String type, String reason, String message) {
 
     public static final String NORMAL = "Normal";
     public static final String WARNING = "Warning";
+    /** events.k8s.io/v1 action of a change found by reconciling the sidecar objects. */
+    public static final String ACTION_RECONCILE = "Reconcile";
+    /** events.k8s.io/v1 action of a change found by polling the sidecars. */
+    public static final String ACTION_POLL = "Poll";
+
+    /** Ready reasons that need someone to act: each is a Warning when it appears. */
+    private static final Set<String> WARNING_REASONS = Set.of(ReadyCondition.REASON_INVALID_SPEC,
+            ReadyCondition.REASON_RECONCILE_ERROR, ReadyCondition.REASON_NAME_CONFLICT,
+            ReadyCondition.REASON_ROLLOUT_FAILED, ReadyCondition.REASON_IMAGE_PULL_FAILED,
+            ReadyCondition.REASON_CRASH_LOOPING, ReadyCondition.REASON_UNAVAILABLE);
+    private static final Set<String> HEALTH_REASONS = Set.of("Healthy", "Degraded", "Unhealthy", "HealthUnknown");
+
+    public String action() {
+        return HEALTH_REASONS.contains(reason) ? ACTION_POLL : ACTION_RECONCILE;
+    }
 
     public static List<Transition> between(HealthCheckStatus previous, HealthCheckStatus next) {
         List<Transition> transitions = new ArrayList<>();
@@ -23,34 +38,31 @@ public record Transition(String type, String reason, String message) {
         return transitions;
     }
 
-    private static Optional<Transition> readyTransition(Condition before, Condition after) {
+    private static Optional<Transition> readyTransition(StatusCondition before, StatusCondition after) {
         boolean changed = before == null || !before.getStatus().equals(after.getStatus())
-                || !Objects.equals(before.getReason(), after.getReason());
+                || !after.getReason().equals(before.getReason());
         if (!changed) {
             return Optional.empty();
         }
-        if (ReadyCondition.REASON_INVALID_SPEC.equals(after.getReason())) {
-            return Optional.of(new Transition(WARNING, "InvalidSpec", after.getMessage()));
-        }
         if (ConditionState.TRUE.equals(after.getStatus())) {
-            return Optional.of(new Transition(NORMAL, "SidecarsAvailable", after.getMessage()));
+            return Optional.of(new Transition(NORMAL, ReadyCondition.REASON_AVAILABLE, after.getMessage()));
         }
-        // A new HealthCheck starts unavailable: that is expected, not worth a warning.
-        boolean wasAvailableOrInvalid = before != null && (ConditionState.TRUE.equals(before.getStatus())
-                || ReadyCondition.REASON_INVALID_SPEC.equals(before.getReason()));
-        return wasAvailableOrInvalid
-                ? Optional.of(new Transition(WARNING, "SidecarsUnavailable", after.getMessage()))
+        if (WARNING_REASONS.contains(after.getReason())) {
+            return Optional.of(new Transition(WARNING, after.getReason(), after.getMessage()));
+        }
+        // A new HealthCheck starts progressing: that is expected, no news. A rollout of running sidecars is news.
+        boolean wasAvailable = before != null && ConditionState.TRUE.equals(before.getStatus());
+        return wasAvailable ? Optional.of(new Transition(NORMAL, after.getReason(), after.getMessage()))
                 : Optional.empty();
     }
 
-    private static Optional<Transition> healthTransition(HealthCheckStatus previous,
-            HealthCheckStatus next) {
+    private static Optional<Transition> healthTransition(HealthCheckStatus previous, HealthCheckStatus next) {
         Health before = previous.getHealth() == null ? Health.Unknown : previous.getHealth();
-        Health after = next.getHealth();
+        Health after = next.getHealth() == null ? Health.Unknown : next.getHealth();
         if (before == after) {
             return Optional.empty();
         }
-        String message = next.condition(HealthyCondition.TYPE).map(Condition::getMessage).orElse("");
+        String message = next.condition(HealthyCondition.TYPE).map(StatusCondition::getMessage).orElse("");
         return Optional.of(switch (after) {
             case Healthy -> new Transition(NORMAL, "Healthy", message);
             case Degraded -> new Transition(WARNING, "Degraded", message);

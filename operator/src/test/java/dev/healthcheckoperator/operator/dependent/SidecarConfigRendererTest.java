@@ -14,13 +14,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpScheme;
 import dev.healthcheckoperator.operator.crd.v1alpha1.JsonBodyAssertion;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 
-/** checks.json must be exactly the sidecar's format: the spec's names, nothing the sidecar does not know. */
+/** checks.json must be exactly the sidecar's format (version 1), nothing the sidecar does not know. */
 class SidecarConfigRendererTest {
 
     @Test
@@ -45,8 +47,9 @@ class SidecarConfigRendererTest {
 
         JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
 
-        assertEquals(Set.of("periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
-                "checks"), Set.copyOf(fieldNames(config)));
+        assertEquals(List.of("version", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold",
+                "checks"), fieldNames(config));
+        assertEquals(1, config.get("version").asInt());
         JsonNode first = config.get("checks").get(0);
         assertEquals(List.of("name", "critical", "periodSeconds", "httpGet"), fieldNames(first));
         assertEquals("X-Probe", first.get("httpGet").get("httpHeaders").get(0).get("name").asText());
@@ -59,13 +62,43 @@ class SidecarConfigRendererTest {
     }
 
     @Test
+    void everyHandlerIsWrittenInTheSidecarsTerms() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        HttpGetAction httpGet = new HttpGetAction();
+        httpGet.setHost("web.shop.svc");
+        httpGet.setPort(8443);
+        httpGet.setPath("/ready");
+        httpGet.setScheme(HttpScheme.HTTPS);
+        GrpcAction grpc = new GrpcAction();
+        grpc.setHost("rpc.shop.svc");
+        grpc.setPort(9090);
+        grpc.setService("shop.Orders");
+        CheckSpec web = new CheckSpec();
+        web.setName("web");
+        web.setHttpGet(httpGet);
+        CheckSpec rpc = new CheckSpec();
+        rpc.setName("rpc");
+        rpc.setGrpc(grpc);
+        spec.setChecks(List.of(web, rpc));
+
+        JsonNode checks = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).get("checks");
+
+        assertEquals(new ObjectMapper().readTree(
+                "{\"host\":\"web.shop.svc\",\"port\":8443,\"path\":\"/ready\",\"scheme\":\"HTTPS\"}"),
+                checks.get(0).get("httpGet"));
+        assertEquals(new ObjectMapper().readTree(
+                "{\"host\":\"rpc.shop.svc\",\"port\":9090,\"service\":\"shop.Orders\"}"),
+                checks.get(1).get("grpc"));
+    }
+
+    @Test
     void timingsLeftEmptyAreLeftOut() throws Exception {
         HealthCheckSpec spec = new HealthCheckSpec();
         spec.setPeriodSeconds(30);
 
         JsonNode config = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
 
-        assertEquals(Set.of("periodSeconds", "checks"), Set.copyOf(fieldNames(config)));
+        assertEquals(Set.of("version", "periodSeconds", "checks"), Set.copyOf(fieldNames(config)));
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.healthcheckoperator.operator.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +24,8 @@ class KustomizationTest {
         Path kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, ControlPlane.kubeconfigYaml());
 
-        Process kubectl = new ProcessBuilder(kubectl().toString(), "--kubeconfig", kubeconfig.toString(), "apply",
-                "--server-side", "--force-conflicts", "-k", ControlPlane.DEPLOY_DIR.toString())
+        Process kubectl = new ProcessBuilder(ControlPlane.kubectl().toString(), "--kubeconfig", kubeconfig.toString(),
+                "apply", "--server-side", "--force-conflicts", "-k", ControlPlane.DEPLOY_DIR.toString())
                 .redirectErrorStream(true).start();
         String output = new String(kubectl.getInputStream().readAllBytes());
         kubectl.waitFor(60, TimeUnit.SECONDS);
@@ -40,16 +39,5 @@ class KustomizationTest {
         assertEquals("healthcheck-operator", operator.getSpec().getTemplate().getSpec().getServiceAccountName());
         assertEquals(List.of("ALL"), operator.getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getSecurityContext().getCapabilities().getDrop());
-    }
-
-    /** The kubectl that kube-api-test uses, next to its kube-apiserver. */
-    private static Path kubectl() throws IOException {
-        String testDir = System.getenv().getOrDefault("KUBE_API_TEST_DIR",
-                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
-        Path root = Path.of(testDir, "k8s");
-        try (var versions = Files.list(root)) {
-            return versions.map(v -> v.resolve("kubectl")).filter(Files::isExecutable).sorted()
-                    .reduce((first, second) -> second).orElseThrow();
-        }
     }
 }

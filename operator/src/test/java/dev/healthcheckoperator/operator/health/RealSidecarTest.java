@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.health;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.freePort;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
@@ -101,9 +102,8 @@ class RealSidecarTest {
         hc.getSpec().setFailureThreshold(1);
         client.resource(hc).create();
 
-        await().until(() -> client.configMaps().inNamespace(namespace).withName(SidecarNames.resourceName(hc))
-                .get() != null);
-        ConfigMap config = client.configMaps().inNamespace(namespace).withName(SidecarNames.resourceName(hc)).get();
+        await().until(() -> checksConfigMap(client, hc) != null);
+        ConfigMap config = checksConfigMap(client, hc);
         Path dir = Files.createDirectories(Path.of("target", "sidecars", namespace, name));
         Path checksFile = dir.resolve(SidecarNames.CONFIG_KEY);
         Files.writeString(checksFile, config.getData().get(SidecarNames.CONFIG_KEY));

@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
@@ -84,7 +85,9 @@ class HealthCheckReconcilerTest {
 
         await().until(() -> deployment(client, hc) != null);
         Deployment deployment = deployment(client, hc);
-        ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(name).get();
+        ConfigMap configMap = checksConfigMap(client, hc);
+        assertTrue(configMap.getMetadata().getName().startsWith(name + "-"), configMap.getMetadata().getName());
+        assertEquals(Boolean.TRUE, configMap.getImmutable());
         Service service = client.services().inNamespace(namespace).withName(name).get();
         ServiceAccount serviceAccount = client.serviceAccounts().inNamespace(namespace).withName(name).get();
         for (HasMetadata owned : List.of(deployment, configMap, service, serviceAccount)) {
@@ -230,8 +233,7 @@ class HealthCheckReconcilerTest {
 
         await().until(() -> !hashBefore.equals(configHash(deployment(client, hc))));
         await().until(() -> Long.valueOf(2).equals(get(client, hc).getStatus().getObservedGeneration()));
-        assertTrue(client.configMaps().inNamespace(namespace).withName("rolling-healthcheck").get().getData()
-                .get("checks.json").contains("5433"));
+        assertTrue(checksConfigMap(client, hc).getData().get("checks.json").contains("5433"));
     }
 
     @Test

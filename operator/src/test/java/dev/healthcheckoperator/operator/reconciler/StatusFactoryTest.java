@@ -51,6 +51,29 @@ class StatusFactoryTest {
         assertEquals(7L, next.getObservedGeneration());
     }
 
+    @Test
+    void aHeldHealthKeepsTheVerdictAndItsGenerationOrStartsUnknown() {
+        HealthCheck hc = healthCheck();
+        HealthCheckStatus healthy = StatusFactory.next(hc, new HealthCheckStatus(), READY, 1, DEGRADED,
+                "2026-01-01T00:00:00Z");
+        hc.getMetadata().setGeneration(8L);
+        ConditionState rolling = new ConditionState("Ready", "False", "SidecarsProgressing", "0 of 1 updated");
+
+        HealthCheckStatus held = StatusFactory.holdingHealth(hc, healthy, rolling, 1,
+                HealthReport.unknown("Pending", "x"), "2026-01-01T01:00:00Z");
+
+        assertEquals(Health.Degraded, held.getHealth());
+        assertEquals(healthy.getChecks(), held.getChecks());
+        assertEquals(7L, held.condition("Healthy").orElseThrow().getObservedGeneration());
+        assertEquals(8L, held.condition("Ready").orElseThrow().getObservedGeneration());
+        assertEquals(8L, held.getObservedGeneration());
+
+        HealthCheckStatus fresh = StatusFactory.holdingHealth(hc, new HealthCheckStatus(), rolling, 0,
+                HealthReport.unknown("Pending", "x"), "2026-01-01T01:00:00Z");
+        assertEquals(Health.Unknown, fresh.getHealth());
+        assertEquals("Pending", fresh.condition("Healthy").orElseThrow().getReason());
+    }
+
     private static HealthCheck healthCheck() {
         HealthCheck hc = TestHealthChecks.healthCheck("shop", "checkout", 8080,
                 TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false));

@@ -29,9 +29,37 @@ class TransitionTest {
     }
 
     @Test
-    void losingAvailabilityIsAWarning() {
-        assertEquals(List.of(new Transition("Warning", "SidecarsUnavailable", "0 of 1")),
+    void aRolloutOfRunningSidecarsIsNormalNews() {
+        assertEquals(List.of(new Transition("Normal", "SidecarsProgressing", "0 of 1")),
                 Transition.between(status(AVAILABLE, Health.Unknown), status(PROGRESSING, Health.Unknown)));
+    }
+
+    @Test
+    void losingAvailabilityAfterARolloutIsAWarning() {
+        ConditionState unavailable = new ConditionState("Ready", "False", "SidecarsUnavailable", "0 of 1");
+        assertEquals(List.of(new Transition("Warning", "SidecarsUnavailable", "0 of 1")),
+                Transition.between(status(AVAILABLE, Health.Unknown), status(unavailable, Health.Unknown)));
+    }
+
+    @Test
+    void everyReasonThatNeedsActionIsAWarningWithThatReason() {
+        for (ConditionState failure : List.of(ReadyCondition.reconcileError("quota"),
+                ReadyCondition.nameConflict("taken"),
+                new ConditionState("Ready", "False", ReadyCondition.REASON_ROLLOUT_FAILED, "deadline"),
+                new ConditionState("Ready", "False", ReadyCondition.REASON_IMAGE_PULL_FAILED, "pull"),
+                new ConditionState("Ready", "False", ReadyCondition.REASON_CRASH_LOOPING, "crash"))) {
+            assertEquals(List.of(new Transition("Warning", failure.reason(), failure.message())),
+                    Transition.between(status(PROGRESSING, Health.Unknown), status(failure, Health.Unknown)));
+            assertEquals("Reconcile", new Transition("Warning", failure.reason(), "").action());
+        }
+        assertEquals("Poll", new Transition("Warning", "Unhealthy", "").action());
+    }
+
+    @Test
+    void aReasonTheSchemaWouldRefuseIsReplacedAndALongMessageCut() {
+        ConditionState odd = new ConditionState("Healthy", "Unknown", "not a reason!", "x".repeat(100_000));
+        assertEquals("Unknown", odd.reason());
+        assertEquals(ConditionState.MAX_MESSAGE_LENGTH, odd.message().length());
     }
 
     @Test
@@ -54,11 +82,12 @@ class TransitionTest {
 
     @Test
     void aConditionKeepsItsTransitionTimeWhileItsStatusStays() {
-        var first = AVAILABLE.toCondition(null, "2026-01-01T00:00:00Z");
+        var first = AVAILABLE.toCondition(null, 1L, "2026-01-01T00:00:00Z");
         var sameStatusNewMessage = new ConditionState("Ready", "True", "SidecarsAvailable", "2 of 2")
-                .toCondition(List.of(first), "2026-01-01T00:05:00Z");
+                .toCondition(List.of(first), 2L, "2026-01-01T00:05:00Z");
         assertEquals("2026-01-01T00:00:00Z", sameStatusNewMessage.getLastTransitionTime());
-        var flipped = PROGRESSING.toCondition(List.of(sameStatusNewMessage), "2026-01-01T00:09:00Z");
+        assertEquals(2L, sameStatusNewMessage.getObservedGeneration());
+        var flipped = PROGRESSING.toCondition(List.of(sameStatusNewMessage), 2L, "2026-01-01T00:09:00Z");
         assertEquals("2026-01-01T00:09:00Z", flipped.getLastTransitionTime());
     }
 
@@ -73,8 +102,8 @@ class TransitionTest {
         status.setHealth(health);
         HealthReport report = new HealthReport(health, "Reason", health == Health.Healthy ? "all good" : "x",
                 List.of());
-        status.setConditions(List.of(ready.toCondition(null, "2026-01-01T00:00:00Z"),
-                HealthyCondition.of(report).toCondition(null, "2026-01-01T00:00:00Z")));
+        status.setConditions(List.of(ready.toCondition(null, 1L, "2026-01-01T00:00:00Z"),
+                HealthyCondition.of(report).toCondition(null, 1L, "2026-01-01T00:00:00Z")));
         return status;
     }
 }

@@ -82,6 +82,17 @@ public final class ControlPlane {
         }
     }
 
+    /** The kubectl that kube-api-test uses, next to its kube-apiserver. */
+    public static Path kubectl() throws IOException {
+        String testDir = System.getenv().getOrDefault("KUBE_API_TEST_DIR",
+                Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+        Path root = Path.of(testDir, "k8s");
+        try (var versions = Files.list(root)) {
+            return versions.map(v -> v.resolve("kubectl")).filter(Files::isExecutable).sorted()
+                    .reduce((first, second) -> second).orElseThrow();
+        }
+    }
+
     public static KubernetesClient newClient() {
         return new KubernetesClientBuilder().withConfig(config()).build();
     }

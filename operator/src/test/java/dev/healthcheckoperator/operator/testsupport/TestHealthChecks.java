@@ -3,6 +3,7 @@ package dev.healthcheckoperator.operator.testsupport;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 import org.awaitility.Awaitility;
@@ -14,8 +15,10 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -69,7 +72,19 @@ public final class TestHealthChecks {
                 .withName(SidecarNames.resourceName(healthCheck)).get();
     }
 
-    public static Condition condition(HealthCheck healthCheck, String type) {
+    /** The ConfigMap the sidecar pods read their checks file from (named by its content). */
+    public static ConfigMap checksConfigMap(KubernetesClient client, HealthCheck healthCheck) {
+        Deployment deployment = deployment(client, healthCheck);
+        if (deployment == null) {
+            return null;
+        }
+        String name = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> "config".equals(v.getName())).map(Volume::getConfigMap).findFirst().orElseThrow()
+                .getName();
+        return client.configMaps().inNamespace(healthCheck.getMetadata().getNamespace()).withName(name).get();
+    }
+
+    public static StatusCondition condition(HealthCheck healthCheck, String type) {
         HealthCheckStatus status = healthCheck == null ? null : healthCheck.getStatus();
         return status == null ? null : status.condition(type).orElse(null);
     }
@@ -89,11 +104,26 @@ public final class TestHealthChecks {
                 });
     }
 
+    /**
+     * The events.k8s.io/v1 Events about this HealthCheck with this reason, one entry per occurrence: an Event whose
+     * series counts 3 is in the list 3 times, so a repeated announcement is counted as the duplicate it is.
+     */
     public static List<Event> events(KubernetesClient client, HealthCheck healthCheck, String reason) {
-        return client.v1().events().inNamespace(healthCheck.getMetadata().getNamespace()).list().getItems().stream()
-                .filter(e -> healthCheck.getMetadata().getName().equals(e.getInvolvedObject().getName()))
-                .filter(e -> reason.equals(e.getReason()))
+        return events(client, healthCheck).stream().filter(e -> reason.equals(e.getReason()))
+                .flatMap(e -> Collections.nCopies(occurrences(e), e).stream()).toList();
+    }
+
+    public static List<Event> events(KubernetesClient client, HealthCheck healthCheck) {
+        return client.events().v1().events().inNamespace(healthCheck.getMetadata().getNamespace()).list().getItems()
+                .stream()
+                .filter(e -> e.getRegarding() != null
+                        && healthCheck.getMetadata().getName().equals(e.getRegarding().getName()))
                 .toList();
+    }
+
+    /** How many times an Event happened: 1, or its series' count. */
+    public static int occurrences(Event event) {
+        return event.getSeries() == null ? 1 : event.getSeries().getCount();
     }
 
     /** A loopback port nothing listens on (the moment it is returned). */

@@ -5,11 +5,14 @@ import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Required;
+
 /** Last known result of one check. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CheckStatus {
 
-    @JsonPropertyDescription("Name of the check.")
+    @JsonPropertyDescription("Name of the check; the key of this list.")
+    @Required
     private String name;
 
     @JsonPropertyDescription("Whether the check passes; absent while its result is unknown.")

@@ -21,12 +21,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("healthchecks")
 @Singular("healthcheck")
 @ShortNames("hc")
+// kubectl prints these in this order (CrdPostProcessor keeps it; the generator alone sorts them by path); the
+// reasons show with -o wide.
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Health", jsonPath = ".status.health", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.readyReplicas",
         type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Ready Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Health Reason", jsonPath = ".status.conditions[?(@.type==\"Healthy\")].reason",
+        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class HealthCheck extends CustomResource<HealthCheckSpec, HealthCheckStatus> implements Namespaced {
 
     public static final String GROUP = "healthcheck-operator.dev";

@@ -8,16 +8,14 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-import io.fabric8.kubernetes.api.model.Condition;
-
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HealthCheckStatus {
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Ready: the sidecars are available. Healthy: every check passes.")
-    private List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("Ready: the sidecars are rolled out and available. Healthy: every check passes. One entry per type.")
+    private List<StatusCondition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Number of sidecar pods ready.")
     private Integer readyReplicas;
@@ -31,7 +29,7 @@ public class HealthCheckStatus {
     @JsonPropertyDescription("Last known result of each check.")
     private List<CheckStatus> checks = new ArrayList<>();
 
-    public Optional<Condition> condition(String type) {
+    public Optional<StatusCondition> condition(String type) {
         return conditions == null ? Optional.empty()
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
     }
@@ -44,11 +42,11 @@ public class HealthCheckStatus {
         this.observedGeneration = observedGeneration;
     }
 
-    public List<Condition> getConditions() {
+    public List<StatusCondition> getConditions() {
         return conditions;
     }
 
-    public void setConditions(List<Condition> conditions) {
+    public void setConditions(List<StatusCondition> conditions) {
         this.conditions = conditions;
     }
 

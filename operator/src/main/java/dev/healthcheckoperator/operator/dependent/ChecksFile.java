@@ -1,0 +1,86 @@
+package dev.healthcheckoperator.operator.dependent;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
+
+/**
+ * The sidecar's checks file, version 1: a format the sidecar owns, written here field by field rather than by
+ * serializing the CRD model, so a new CRD field cannot appear in a file an older sidecar reads. A field added here
+ * needs a sidecar that knows it (older ones ignore unknown fields with a warning); a changed meaning needs a new
+ * version.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({ "version", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold", "checks" })
+public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeconds, Integer failureThreshold,
+        Integer successThreshold, List<Check> checks) {
+
+    public static final int VERSION = 1;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "name", "critical", "periodSeconds", "timeoutSeconds", "failureThreshold",
+            "successThreshold", "httpGet", "tcpSocket", "grpc" })
+    public record Check(String name, Boolean critical, Integer periodSeconds, Integer timeoutSeconds,
+            Integer failureThreshold, Integer successThreshold, HttpGet httpGet, HostPort tcpSocket, Grpc grpc) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HttpGet(String url, String host, Integer port, String path, String scheme, List<Header> httpHeaders,
+            List<Integer> expectedStatuses, List<JsonBody> jsonBody) {
+    }
+
+    public record Header(String name, String value) {
+    }
+
+    public record JsonBody(String path, String equals) {
+    }
+
+    public record HostPort(String host, Integer port) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Grpc(String host, Integer port, String service) {
+    }
+
+    /** The API server fills in the spec's defaults; a value still missing is left to the sidecar's own default. */
+    public static ChecksFile of(HealthCheckSpec spec) {
+        List<Check> checks = spec.getChecks() == null ? List.of()
+                : spec.getChecks().stream().map(ChecksFile::check).toList();
+        return new ChecksFile(VERSION, spec.getPeriodSeconds(), spec.getTimeoutSeconds(), spec.getFailureThreshold(),
+                spec.getSuccessThreshold(), checks);
+    }
+
+    private static Check check(CheckSpec check) {
+        return new Check(check.getName(), check.getCritical(), check.getPeriodSeconds(), check.getTimeoutSeconds(),
+                check.getFailureThreshold(), check.getSuccessThreshold(), httpGet(check.getHttpGet()),
+                tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()));
+    }
+
+    private static HttpGet httpGet(HttpGetAction http) {
+        if (http == null) {
+            return null;
+        }
+        List<Header> headers = http.getHttpHeaders() == null ? null
+                : http.getHttpHeaders().stream().map(h -> new Header(h.getName(), h.getValue())).toList();
+        List<JsonBody> jsonBody = http.getJsonBody() == null ? null
+                : http.getJsonBody().stream().map(j -> new JsonBody(j.getPath(), j.getEquals())).toList();
+        return new HttpGet(http.getUrl(), http.getHost(), http.getPort(), http.getPath(),
+                http.getScheme() == null ? null : http.getScheme().name(), headers, http.getExpectedStatuses(),
+                jsonBody);
+    }
+
+    private static HostPort tcpSocket(TcpSocketAction tcp) {
+        return tcp == null ? null : new HostPort(tcp.getHost(), tcp.getPort());
+    }
+
+    private static Grpc grpc(GrpcAction grpc) {
+        return grpc == null ? null : new Grpc(grpc.getHost(), grpc.getPort(), grpc.getService());
+    }
+}

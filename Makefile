@@ -5,7 +5,7 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 
 IMAGES_DIR := hack/images
 
-.PHONY: help run test build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
+.PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
 	bench-operator bench-smoke images images-verify images-check registry-stop native native-sources native-images
 
 help: ## list the targets
@@ -20,17 +20,22 @@ test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, 
 	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
 	$(MAKE) --no-print-directory native-sources
 
+e2e: control-plane ## end to end on a real node: the images (amd64) to the local registry, then the e2e cluster tests
+	@status=0; \
+	ARCHES=amd64 $(IMAGES_DIR)/build-images.sh && $(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
+	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests
 
 control-plane: ## build the Kubernetes binaries once from the Go module proxy (cached under ~/.cache)
 	hack/build-control-plane.sh >/dev/null
 
-cluster-up: control-plane ## start the local control plane (etcd, apiserver, controller-manager, scheduler, kwok)
+cluster-up: control-plane ## start the local cluster: control plane and a real node (HC_NODE=kwok: a fake one)
 	hack/local-cluster.sh up
 	@hack/local-cluster.sh env
 
-cluster-down: ## stop the local control plane
+cluster-down: ## stop the local cluster and remove what its node created
 	hack/local-cluster.sh down
 
 sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for checks)

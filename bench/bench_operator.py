@@ -52,7 +52,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.workdir = tempfile.mkdtemp(prefix="bench-operator-")
-        self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"),
+        self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"), HC_NODE="kwok",
                         HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))))
         self.processes = []
         self.cluster_started = False

@@ -5,6 +5,10 @@
 #   kwok                                                     (sigs.k8s.io/kwok, KWOK_VERSION below)
 #   kubectl                                                  (only when no kubectl within one minor
 #                                                             version of the server is on PATH)
+# and, with --with-node, what a real node of hack/local-cluster.sh runs:
+#   kubelet, kube-proxy                                      (k8s.io/kubernetes, hack/control-plane/go.mod)
+#   coredns                                                  (hack/node/coredns/go.mod: the plugins cluster
+#                                                             DNS needs)
 # into ${XDG_CACHE_HOME:-$HOME/.cache}/healthcheck-operator/k8s/<k8s-version>/bin/
 # and links etcd, kube-apiserver and kubectl into the directory layout that
 # io.fabric8:kube-api-test uses in offline mode:
@@ -31,12 +35,14 @@ KWOK_VERSION=v0.7.0
 HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CP_DIR="$HACK_DIR/control-plane"
 ETCD_DIR="$CP_DIR/etcd"
+COREDNS_DIR="$HACK_DIR/node/coredns"
 
 usage() {
   cat <<EOF
-Usage: $(basename "$0") [--force] [--print-version] [--print-bin-dir] [--help]
+Usage: $(basename "$0") [--with-node] [--force] [--print-version] [--print-bin-dir] [--help]
 
   (no option)       build what is missing, print progress on stderr and the bin dir on stdout
+  --with-node       also kubelet, kube-proxy and coredns (a real node for hack/local-cluster.sh)
   --force           rebuild every binary even if the cache has it
   --print-version   print the pinned Kubernetes version (e.g. 1.35.4) and exit
   --print-bin-dir   print the bin dir this script would use and exit (builds nothing)
@@ -48,13 +54,16 @@ die() { log "ERROR: $*"; exit 1; }
 
 # Version of a module as required in a go.mod, without the leading "v".
 gomod_version() { # <go.mod> <module path>
-  awk -v m="$2" '$1 == m && $2 ~ /^v[0-9]/ { sub(/^v/, "", $2); print $2; exit }' "$1"
+  # Inside a require block ("<module> <version>") or on a single require line.
+  awk -v m="$2" '$1 == "require" { $1 = ""; $0 = $0 } $1 == m && $2 ~ /^v[0-9]/ { sub(/^v/, "", $2); print $2; exit }' "$1"
 }
 
 K8S_VERSION=$(gomod_version "$CP_DIR/go.mod" k8s.io/kubernetes)
 ETCD_VERSION=$(gomod_version "$ETCD_DIR/go.mod" go.etcd.io/etcd/server/v3)
+COREDNS_VERSION=$(gomod_version "$COREDNS_DIR/go.mod" github.com/coredns/coredns)
 [[ -n "$K8S_VERSION" ]] || die "cannot read the k8s.io/kubernetes version from $CP_DIR/go.mod"
 [[ -n "$ETCD_VERSION" ]] || die "cannot read the etcd version from $ETCD_DIR/go.mod"
+[[ -n "$COREDNS_VERSION" ]] || die "cannot read the CoreDNS version from $COREDNS_DIR/go.mod"
 K8S_MINOR=$(cut -d. -f2 <<<"$K8S_VERSION")
 
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/healthcheck-operator/k8s"
@@ -62,11 +71,13 @@ VERSION_DIR="$CACHE_ROOT/$K8S_VERSION"
 BIN_DIR="${HC_K8S_BIN_DIR:-$VERSION_DIR/bin}"
 
 FORCE=0
+WITH_NODE=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --print-version) echo "$K8S_VERSION"; exit 0 ;;
     --print-bin-dir) echo "$BIN_DIR"; exit 0 ;;
     --force) FORCE=1 ;;
+    --with-node) WITH_NODE=1 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -147,10 +158,13 @@ if [[ "$BUILD_KUBECTL" == auto ]]; then
 fi
 
 BINARIES=(etcd kwok kube-apiserver kube-controller-manager kube-scheduler kubectl)
+NODE_BINARIES=(kubelet kube-proxy coredns)
+((WITH_NODE == 0)) || BINARIES+=("${NODE_BINARIES[@]}")
 stamp_of() {
   case "$1" in
     etcd) echo "etcd $ETCD_VERSION" ;;
     kwok) echo "kwok $KWOK_VERSION" ;;
+    coredns) echo "coredns $COREDNS_VERSION" ;;
     kubectl) if [[ "$BUILD_KUBECTL" == 1 ]]; then echo "kubectl $K8S_VERSION"; else echo "system $(command -v kubectl)"; fi ;;
     *) echo "$1 $K8S_VERSION" ;;
   esac
@@ -226,6 +240,8 @@ build_one() { # <name>
   case "$name" in
     etcd)
       run go -C "$ETCD_DIR" build "${GO_BUILD_FLAGS[@]}" -ldflags "-s -w" -o "$TMP_DIR/etcd" go.etcd.io/etcd/server/v3 ;;
+    coredns)
+      run go -C "$COREDNS_DIR" build "${GO_BUILD_FLAGS[@]}" -ldflags "-s -w" -o "$TMP_DIR/coredns" . ;;
     kwok)
       # kwok has no replace directives, so "go install pkg@version" works and
       # uses kwok's own go.sum.

@@ -50,7 +50,7 @@ if [[ " $APPS " == *" operator "* ]]; then
     if [[ -z "${VERIFY_KUBECONFIG:-}" ]]; then
         STARTED_CLUSTER="$(mktemp -d "${TMPDIR:-/tmp}/verify-images-cluster.XXXXXX")"
         log "starting a local control plane in $STARTED_CLUSTER for the operator"
-        HC_CLUSTER_DIR="$STARTED_CLUSTER" "$REPO_ROOT/hack/local-cluster.sh" up >&2
+        HC_NODE=kwok HC_CLUSTER_DIR="$STARTED_CLUSTER" "$REPO_ROOT/hack/local-cluster.sh" up >&2
         VERIFY_KUBECONFIG="$STARTED_CLUSTER/kubeconfig"
     fi
     # The operator runs as uid 1001 and the kubeconfig is the caller's (mode 600): hand it a readable copy.

@@ -33,11 +33,16 @@ final class Kubectl {
 
     /** Runs kubectl with {@code stdin} as its standard input, e.g. {@code apply -f -}. */
     Command.Result runWithInput(String stdin, String... arguments) {
+        return Command.run(workingDirectory, Map.of(), TIMEOUT, stdin, command(List.of(arguments)));
+    }
+
+    /** The command line of kubectl with these arguments, for a process the caller runs itself. */
+    List<String> command(List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.add("--kubeconfig=" + kubeconfig);
-        command.addAll(List.of(arguments));
-        return Command.run(workingDirectory, Map.of(), TIMEOUT, stdin, command);
+        command.addAll(arguments);
+        return command;
     }
 
     /** Runs kubectl and returns its standard output; fails with everything it printed otherwise. */

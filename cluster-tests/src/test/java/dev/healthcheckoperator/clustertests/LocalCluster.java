@@ -256,10 +256,14 @@ final class LocalCluster implements AutoCloseable {
         script(UP_TIMEOUT, "local-cluster.sh", command).orThrow();
     }
 
-    /** A script of hack/ with this run's HC_CLUSTER_DIR. */
+    /**
+     * A script of hack/ with this run's HC_CLUSTER_DIR, on kwok's fake node: these tests run no pod, and a real
+     * node is one per machine.
+     */
     private Command.Result script(Duration timeout, String name, String... arguments) {
         List<String> command = Command.args(repoRoot.resolve("hack").resolve(name).toString(), arguments);
-        return Command.run(repoRoot, Map.of("HC_CLUSTER_DIR", clusterDirectory.toString()), timeout, null, command);
+        return Command.run(repoRoot, Map.of("HC_CLUSTER_DIR", clusterDirectory.toString(), "HC_NODE", "kwok"),
+                timeout, null, command);
     }
 
     @Override

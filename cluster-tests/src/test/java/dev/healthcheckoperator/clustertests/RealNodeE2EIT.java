@@ -1,0 +1,315 @@
+package dev.healthcheckoperator.clustertests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End to end on a real node (hack/local-cluster.sh with HC_NODE=real): everything as a user installs it with
+ * kubectl, the operator from deploy/ as two pods polling the sidecars through Service DNS, the demo upstream of
+ * examples/ and its HealthCheck (httpGet with a JSON assertion, tcpSocket, grpc), all running in containers. The
+ * upstream is broken and healed through its own switch; the HealthCheck's status must follow.
+ * <p>
+ * Needs the operator and sidecar images in the local registry (make e2e builds and pushes them first). Prints the
+ * nodes and the HealthChecks at the end.
+ */
+@Tag("e2e")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealNodeE2EIT {
+
+    private static final Duration UP_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration ROLLOUT = Duration.ofMinutes(5);
+    private static final String NAMESPACE = "demo";
+    private static final String HEALTH_CHECK = "demo";
+    private static final String OPERATOR_NAMESPACE = "healthcheck-operator";
+    // The demo HealthCheck: failureThreshold 2 x periodSeconds 5, then the operator's 15 s poll interval
+    // (deploy/deployment.yaml). The bound is generous: a busy machine, JVM pods, image pulls done already.
+    private static final Duration FOLLOWS_UPSTREAM = Duration.ofSeconds(2 * 5 + 15).multipliedBy(4);
+
+    private static Path repoRoot;
+    private static Path clusterDirectory;
+    private static Kubectl kubectl;
+
+    @BeforeAll
+    static void startRealNode() {
+        repoRoot = LocalCluster.findRepoRoot();
+        Path runDirectory = Path.of(System.getProperty("cluster-tests.work-dir",
+                repoRoot.resolve("cluster-tests/target/cluster-tests").toString()))
+                .resolve("e2e-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        clusterDirectory = runDirectory.resolve("cluster");
+        createDirectories(clusterDirectory);
+        cluster(UP_TIMEOUT, "up");
+        String bin = script(Duration.ofMinutes(1), "build-control-plane.sh", "--print-bin-dir").stdout().strip();
+        kubectl = new Kubectl(Path.of(bin, "kubectl"), clusterDirectory.resolve("kubeconfig"), repoRoot);
+    }
+
+    @AfterAll
+    static void printAndPurge() {
+        if (kubectl != null) {
+            for (List<String> command : List.of(List.of("get", "nodes", "-o", "wide"),
+                    List.of("get", "hc", "-A", "-o", "wide"))) {
+                Command.Result result = kubectl.run(command.toArray(String[]::new));
+                System.out.printf("%n$ kubectl %s%n%s%s", String.join(" ", command), result.stdout(), result.stderr());
+            }
+        }
+        if (clusterDirectory != null) {
+            Command.Result purge = script(Duration.ofMinutes(3), "local-cluster.sh", "purge");
+            if (!purge.succeeded()) {
+                System.err.println(purge.describe());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theNodeIsARealKubelet() {
+        String kubelet = kubectl.ok("get", "nodes", "-o", "jsonpath={.items[*].status.nodeInfo.kubeletVersion}");
+        String runtime = kubectl.ok("get", "nodes", "-o",
+                "jsonpath={.items[*].status.nodeInfo.containerRuntimeVersion}");
+        assertThat(kubelet).as("kubelet version").startsWith("v1.");
+        assertThat(runtime).as("container runtime").startsWith("containerd://");
+        assertThat(kubectl.ok("get", "nodes", "-o", "name")).as("the only node")
+                .isEqualTo("node/local-node\n");
+    }
+
+    @Test
+    @Order(2)
+    void theOperatorRunsFromDeploy() {
+        kubectl.ok("apply", "-k", repoRoot.resolve("deploy").toString());
+        kubectl.ok("-n", OPERATOR_NAMESPACE, "rollout", "status", "deployment/healthcheck-operator",
+                "--timeout=" + ROLLOUT.toSeconds() + "s");
+        assertThat(kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "deployment/healthcheck-operator", "-o",
+                "jsonpath={.status.readyReplicas}")).isEqualTo("2");
+    }
+
+    @Test
+    @Order(3)
+    void theDemoUpstreamIsHealthy() {
+        kubectl.ok("apply", "-f", repoRoot.resolve("examples/demo-upstream").toString(), "-f",
+                repoRoot.resolve("examples/demo.yaml").toString());
+        kubectl.ok("-n", NAMESPACE, "rollout", "status", "deployment/demo-upstream",
+                "--timeout=" + ROLLOUT.toSeconds() + "s");
+        awaitStatus("Ready", "True", ROLLOUT);
+        awaitHealth(ROLLOUT, "Healthy");
+        assertThat(readyReplicas()).as("the sidecar pods the kubelet reports ready").isEqualTo("1");
+    }
+
+    @Test
+    @Order(4)
+    void aBrokenUpstreamTurnsItUnhealthy() {
+        switchUpstream("break");
+        long start = System.nanoTime();
+        awaitHealth(FOLLOWS_UPSTREAM, "Unhealthy", "Degraded");
+        System.out.printf("broken upstream seen after %d s%n", Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        assertThat(kubectl.ok("-n", NAMESPACE, "get", "hc", HEALTH_CHECK, "-o", "jsonpath={.status.health}"))
+                .as("both critical checks (http, grpc) fail").isEqualTo("Unhealthy");
+    }
+
+    @Test
+    @Order(5)
+    void aHealedUpstreamTurnsItHealthyAgain() {
+        switchUpstream("heal");
+        long start = System.nanoTime();
+        awaitHealth(FOLLOWS_UPSTREAM, "Healthy");
+        System.out.printf("healed upstream seen after %d s%n", Duration.ofNanos(System.nanoTime() - start).toSeconds());
+        awaitStatus("Ready", "True", ROLLOUT);
+    }
+
+    /**
+     * The other poll mode against the same real pods: the operator outside the cluster (as {@code make run} starts
+     * it), reading the sidecars through the API server's service proxy while the in-cluster replicas are scaled
+     * away.
+     */
+    @Test
+    @Order(6)
+    void fromOutsideThroughTheApiServerProxy() {
+        kubectl.ok("-n", OPERATOR_NAMESPACE, "scale", "deployment/healthcheck-operator", "--replicas=0");
+        await("the operator pods gone").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                .until(() -> kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "pods", "-o", "name"), String::isEmpty);
+        Path jar = repoRoot.resolve("operator/target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).as("the packaged operator (mvn -pl operator -am package)").isRegularFile();
+        OperatorProcess outside = new OperatorProcess(jar, Map.of(
+                "KUBECONFIG", clusterDirectory.resolve("kubeconfig").toString(),
+                // The Lease of the in-cluster replicas: the one outside takes over the work from them.
+                "KUBERNETES_NAMESPACE", OPERATOR_NAMESPACE,
+                "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE", OPERATOR_NAMESPACE,
+                "QUARKUS_OPERATOR_SDK_CONTROLLERS_HEALTHCHECK_NAMESPACES", "JOSDK_ALL_NAMESPACES",
+                "HEALTHCHECK_POLL_MODE", "api-server-proxy"),
+                clusterDirectory.getParent(), clusterDirectory.resolveSibling("operator-outside.log"));
+        outside.start();
+        try {
+            await("the operator outside ready").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(1))
+                    .until(outside::ready);
+            switchUpstream("break");
+            awaitHealth(FOLLOWS_UPSTREAM, "Unhealthy");
+            switchUpstream("heal");
+            awaitHealth(FOLLOWS_UPSTREAM, "Healthy");
+            assertThat(outside.unrequestedExits()).as("exits of the operator outside").isEmpty();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("operator outside, last lines of " + outside.log() + ":\n"
+                    + outside.logTail(60), e);
+        } finally {
+            switchUpstream("heal");
+            outside.stop();
+            kubectl.ok("-n", OPERATOR_NAMESPACE, "scale", "deployment/healthcheck-operator", "--replicas=2");
+        }
+        kubectl.ok("-n", OPERATOR_NAMESPACE, "rollout", "status", "deployment/healthcheck-operator",
+                "--timeout=" + ROLLOUT.toSeconds() + "s");
+    }
+
+    /**
+     * The diagnostics port through {@code kubectl port-forward} with the token of a Secret: turning diagnostics on
+     * rolls the sidecar pods (Ready follows the real rollout), and a heap dump comes back as a valid HPROF file from a
+     * pod that is neither restarted nor evicted for it (the dump is written to the emptyDir the operator sizes).
+     */
+    @Test
+    @Order(7)
+    void aHeapDumpThroughPortForward() throws Exception {
+        String token = "e2e-diagnostics-token-" + Long.toHexString(System.nanoTime());
+        kubectl.ok("-n", NAMESPACE, "create", "secret", "generic", "diag-token", "--from-literal=token=" + token);
+        List<String> podsBefore = sidecarPods();
+        kubectl.ok("-n", NAMESPACE, "patch", "hc", HEALTH_CHECK, "--type=merge", "-p",
+                "{\"spec\":{\"diagnostics\":{\"enabled\":true,\"port\":9000,"
+                        + "\"tokenSecretRef\":{\"name\":\"diag-token\",\"key\":\"token\"}}}}");
+        await("the sidecar pods replaced").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    List<String> pods = sidecarPods();
+                    return pods.size() == 1 && !podsBefore.contains(pods.get(0)) && readyReplicas().equals("1");
+                });
+        awaitStatus("Ready", "True", ROLLOUT);
+        String pod = sidecarPods().get(0);
+
+        try (PortForward forward = PortForward.start(kubectl, NAMESPACE, "pod/" + pod, 9000)) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            URI heapDump = URI.create("http://127.0.0.1:" + forward.localPort() + "/debug/heapdump");
+            HttpResponse<Void> refused = http.send(HttpRequest.newBuilder(heapDump).timeout(Duration.ofSeconds(30))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(refused.statusCode()).as("without the token").isEqualTo(401);
+
+            Path file = clusterDirectory.resolveSibling("heap.hprof");
+            HttpResponse<Path> dump = http.send(HttpRequest.newBuilder(heapDump).timeout(Duration.ofMinutes(2))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofFile(file));
+            assertThat(dump.statusCode()).as("heap dump status").isEqualTo(200);
+            byte[] header = new byte[18];
+            try (var in = Files.newInputStream(file)) {
+                assertThat(in.readNBytes(header, 0, header.length)).isEqualTo(header.length);
+            }
+            assertThat(new String(header, StandardCharsets.US_ASCII)).isEqualTo("JAVA PROFILE 1.0.2");
+            System.out.printf("heap dump: %d bytes%n", Files.size(file));
+        }
+        // The kubelet's eviction manager looks every 10 s: the pod must stay as it is for three of its rounds.
+        String jsonPath = "jsonpath={.status.phase} {.status.reason} {.status.containerStatuses[0].restartCount}";
+        await("the sidecar pod neither evicted nor restarted").during(Duration.ofSeconds(30))
+                .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> kubectl.run("-n", NAMESPACE, "get", "pod", pod, "-o", jsonPath).stdout(),
+                        "Running  0"::equals);
+    }
+
+    /**
+     * Deleting a HealthCheck removes everything it owned, its running pods included (the real garbage collector and
+     * kubelet). A HealthCheck of its own, so that the demo stays for the summary at the end.
+     */
+    @Test
+    @Order(8)
+    void deletingAHealthCheckRemovesWhatItOwned() {
+        String name = "short-lived";
+        kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
+                  replicas: 1
+                  checks:
+                    - name: port
+                      tcpSocket:
+                        host: demo-upstream.demo.svc
+                        port: 5432
+                """));
+        String owned = "deployment,replicaset,pod,service,configmap,serviceaccount";
+        String selector = "app.kubernetes.io/instance=" + name;
+        await(name + " running").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                .until(() -> kubectl.ok("-n", NAMESPACE, "get", "hc", name, "-o", "jsonpath={.status.health}"),
+                        "Healthy"::equals);
+        assertThat(kubectl.ok("-n", NAMESPACE, "get", owned, "-l", selector, "-o", "name"))
+                .as("what %s owns", name).contains("deployment.apps/" + HealthChecks.ownedName(name), "pod/");
+
+        kubectl.ok("-n", NAMESPACE, "delete", "hc", name, "--wait=true", "--timeout=120s");
+        await("owned objects gone").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                .until(() -> kubectl.ok("-n", NAMESPACE, "get", owned, "-l", selector, "-o", "name"), String::isEmpty);
+    }
+
+    /** The sidecar pods that are not being deleted. */
+    private static List<String> sidecarPods() {
+        String lines = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/instance=" + HEALTH_CHECK,
+                "-o", "jsonpath={range .items[*]}{.metadata.name}={.metadata.deletionTimestamp}{\"\\n\"}{end}");
+        return lines.lines().filter(line -> line.endsWith("=")).map(line -> line.substring(0, line.length() - 1))
+                .toList();
+    }
+
+    /** POST /break or /heal to the demo pod, through the API server's pod proxy (the pod IP is on the bridge). */
+    private static void switchUpstream(String action) {
+        String pod = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/name=demo-upstream", "-o",
+                "jsonpath={.items[0].metadata.name}");
+        kubectl.runWithInput("", "create", "--raw",
+                "/api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + ":8080/proxy/" + action, "-f", "-").orThrow();
+    }
+
+    private static String readyReplicas() {
+        return kubectl.ok("-n", NAMESPACE, "get", "hc", HEALTH_CHECK, "-o", "jsonpath={.status.readyReplicas}");
+    }
+
+    private static void awaitStatus(String condition, String status, Duration timeout) {
+        String jsonPath = "jsonpath={.status.conditions[?(@.type==\"" + condition + "\")].status}";
+        await(condition + "=" + status).atMost(timeout).pollInterval(Duration.ofSeconds(2))
+                .until(() -> kubectl.run("-n", NAMESPACE, "get", "hc", HEALTH_CHECK, "-o", jsonPath).stdout(),
+                        status::equals);
+    }
+
+    private static void awaitHealth(Duration timeout, String... expected) {
+        try {
+            await("health " + String.join(" or ", expected)).atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> kubectl.run("-n", NAMESPACE, "get", "hc", HEALTH_CHECK, "-o",
+                            "jsonpath={.status.health}").stdout(), health -> List.of(expected).contains(health));
+        } catch (RuntimeException e) {
+            throw new AssertionError("health did not become " + String.join(" or ", expected) + "; the HealthCheck:\n"
+                    + kubectl.run("-n", NAMESPACE, "get", "hc", HEALTH_CHECK, "-o", "yaml").stdout()
+                    + "\npods:\n" + kubectl.run("get", "pods", "-A", "-o", "wide").stdout(), e);
+        }
+    }
+
+    private static void cluster(Duration timeout, String command) {
+        script(timeout, "local-cluster.sh", command).orThrow();
+    }
+
+    private static Command.Result script(Duration timeout, String name, String... arguments) {
+        List<String> command = Command.args(repoRoot.resolve("hack").resolve(name).toString(), arguments);
+        return Command.run(repoRoot, Map.of("HC_CLUSTER_DIR", clusterDirectory.toString(), "HC_NODE", "real"),
+                timeout, null, command);
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+module healthcheck-operator/hack/node/pause
+
+go 1.25.0

@@ -3,6 +3,7 @@ package dev.healthcheckoperator.operator.reconciler;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -15,13 +16,13 @@ import dev.healthcheckoperator.operator.dependent.ServiceDependent;
 import dev.healthcheckoperator.operator.health.HealthPollEventSource;
 import dev.healthcheckoperator.operator.health.HealthPoller;
 import dev.healthcheckoperator.operator.health.HealthReport;
-import dev.healthcheckoperator.operator.health.PollTarget;
 import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -36,7 +37,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
  * <p>
  * The workflow is invoked explicitly so that an invalid spec changes nothing but the status.
  */
-@ControllerConfiguration(name = HealthCheckReconciler.NAME)
+// Reconciled at least every few minutes even when no event arrives (JOSDK's default is 10 hours): a last line of
+// repair should an event have been lost; polls that find a health the status does not show trigger one at once.
+@ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
+        interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "service-account", type = ServiceAccountDependent.class),
         @Dependent(name = "config", type = ConfigMapDependent.class),
@@ -76,7 +80,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         HealthCheckStatus next;
         List<String> problems = SpecValidator.validate(healthCheck);
         if (!problems.isEmpty()) {
-            polls.forget(id);
+            polls.forget(healthCheck);
             next = StatusFactory.next(healthCheck, previous, ReadyCondition.invalidSpec(String.join("; ", problems)),
                     previous.getReadyReplicas(),
                     HealthReport.unknown(ReadyCondition.REASON_INVALID_SPEC, "the spec is invalid"), now);
@@ -86,12 +90,16 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             ConditionState ready = ReadyCondition.of(deployment, healthCheck.getSpec().getReplicas());
             HealthReport report;
             if (ConditionState.TRUE.equals(ready.status())) {
-                polls.watch(id, PollTarget.of(healthCheck));
-                report = context.getSecondaryResource(HealthReport.class)
-                        .orElse(HealthReport.unknown("Pending", "waiting for the first poll of the sidecars"));
+                polls.watch(healthCheck);
+                // Until the first poll since a start, a handover or a new address completes, what the status
+                // says stands: nothing that did not change is written or announced.
+                report = polls.reportFor(healthCheck)
+                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()))
+                        .orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
+                                "waiting for the first poll of the sidecars"));
             } else {
-                polls.forget(id);
-                report = HealthReport.unknown("NotReady", "the sidecars are not available yet");
+                polls.forget(healthCheck);
+                report = HealthReport.unknown(HealthReport.REASON_NOT_READY, "the sidecars are not available yet");
             }
             next = StatusFactory.next(healthCheck, previous, ready, ReadyCondition.readyReplicas(deployment), report,
                     now);

@@ -106,25 +106,18 @@ class HealthPollerTest {
     @Test
     void aSidecarThatStallsAfterItsHeadersCostsOneDeadlineAndIsHungUpOn() throws Exception {
         try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.STALL_AFTER_HEADERS)) {
-            PollResult result = poll(sidecar.port());
+            PollResult result = failsAndHangsUp(sidecar, "SidecarUnreachable");
 
-            assertFalse(result.answered());
-            assertEquals("SidecarUnreachable", result.report().reason());
             assertEquals("GET http://127.0.0.1:" + sidecar.port() + "/health: no complete answer within 1s",
                     result.report().message());
-            // The deadline cancels the exchange: the connection is closed, not left open to the peer.
-            await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
         }
     }
 
     @Test
     void aTricklingSidecarCostsOneDeadline() throws Exception {
         try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.TRICKLE)) {
-            PollResult result = poll(sidecar.port());
+            failsAndHangsUp(sidecar, "SidecarUnreachable");
 
-            assertFalse(result.answered());
-            assertEquals("SidecarUnreachable", result.report().reason());
-            await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
             long sent = sidecar.bytesSent();
             // Hung up on: nothing more goes out on that connection.
             await().pollDelay(Duration.ofMillis(500)).atMost(BOUND).until(() -> sidecar.bytesSent() == sent);
@@ -134,13 +127,10 @@ class HealthPollerTest {
     @Test
     void anEndlessBodyIsReadOnlyUpToTheLimit() throws Exception {
         try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.ENDLESS_BODY)) {
-            PollResult result = poll(sidecar.port());
+            PollResult result = failsAndHangsUp(sidecar, "UnexpectedResponse");
 
-            assertFalse(result.answered());
-            assertEquals("UnexpectedResponse", result.report().reason());
             assertEquals("GET http://127.0.0.1:" + sidecar.port() + "/health: the answer exceeds 64 KiB",
                     result.report().message());
-            await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
             // What the peer got out before the hang-up is what the socket buffers took, not "gigabytes".
             assertTrue(sidecar.bytesSent() < 64L * 1024 * 1024, sidecar.bytesSent() + " bytes sent");
         }
@@ -149,13 +139,20 @@ class HealthPollerTest {
     @Test
     void aFiveMegabyteAnswerIsRefusedAtTheLimit() throws Exception {
         try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.FIVE_MEGABYTES)) {
-            PollResult result = poll(sidecar.port());
+            PollResult result = failsAndHangsUp(sidecar, "UnexpectedResponse");
 
-            assertFalse(result.answered());
-            assertEquals("UnexpectedResponse", result.report().reason());
             assertTrue(result.report().message().endsWith("the answer exceeds 64 KiB"), result.report().message());
-            await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
         }
+    }
+
+    /** One poll: it fails (Unknown, counted towards the threshold) and the connection is closed, not left open. */
+    private PollResult failsAndHangsUp(MisbehavingSidecar sidecar, String reason) {
+        PollResult result = poll(sidecar.port());
+        assertFalse(result.answered());
+        assertEquals(Health.Unknown, result.report().health());
+        assertEquals(reason, result.report().reason());
+        await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
+        return result;
     }
 
     @Test

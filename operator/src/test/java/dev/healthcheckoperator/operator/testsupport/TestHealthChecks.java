@@ -96,6 +96,13 @@ public final class TestHealthChecks {
                 .toList();
     }
 
+    /** Every Event about this HealthCheck, whatever its reason. */
+    public static List<Event> allEvents(KubernetesClient client, HealthCheck healthCheck) {
+        return client.v1().events().inNamespace(healthCheck.getMetadata().getNamespace()).list().getItems().stream()
+                .filter(e -> healthCheck.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .toList();
+    }
+
     /** A loopback port nothing listens on (the moment it is returned). */
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -145,6 +145,49 @@ class HealthPollerTest {
         }
     }
 
+    @Test
+    void throughTheApiServerProxyTheSameLimitsHold() throws Exception {
+        for (Behaviour behaviour : new Behaviour[] { Behaviour.STALL_AFTER_HEADERS, Behaviour.ENDLESS_BODY,
+                Behaviour.FIVE_MEGABYTES }) {
+            try (MisbehavingSidecar sidecar = new MisbehavingSidecar(behaviour);
+                    var client = clientOf(sidecar)) {
+                HealthPoller viaProxy = viaProxy(client);
+                PollResult result = viaProxy.poll(target(sidecar.port())).get(BOUND.toSeconds(), TimeUnit.SECONDS);
+
+                assertFalse(result.answered(), behaviour + ": " + result);
+                assertEquals(behaviour == Behaviour.STALL_AFTER_HEADERS ? "SidecarUnreachable" : "UnexpectedResponse",
+                        result.report().reason(), behaviour + ": " + result);
+                await().atMost(BOUND).until(() -> sidecar.closedByClient() == 1);
+            }
+        }
+    }
+
+    @Test
+    void aDownAnswerThroughTheApiServerProxyIsNotRetried() throws Exception {
+        try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.DOWN); var client = clientOf(sidecar)) {
+            HealthPoller viaProxy = viaProxy(client);
+
+            PollResult result = viaProxy.poll(target(sidecar.port())).get(BOUND.toSeconds(), TimeUnit.SECONDS);
+
+            // The Kubernetes client retries 5xx by default: a sidecar's 503 is an answer, and asked for once.
+            assertEquals(1, sidecar.connections());
+            assertTrue(result.answered(), result.toString());
+            assertEquals(Health.Unhealthy, result.report().health());
+        }
+    }
+
+    /** A longer deadline: the first request of a Kubernetes client in a JVM starts its HTTP stack, which takes time. */
+    private static HealthPoller viaProxy(io.fabric8.kubernetes.client.KubernetesClient client) {
+        return new HealthPoller(TestPollConfig.withTimeout(Duration.ofSeconds(5)), new ApiServerProxyFetcher(client),
+                new PollProgress(new SimpleMeterRegistry()));
+    }
+
+    /** A Kubernetes client whose "API server" is the peer: it answers every path, the service proxy's too. */
+    private static io.fabric8.kubernetes.client.KubernetesClient clientOf(MisbehavingSidecar sidecar) {
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + sidecar.port()).build()).build();
+    }
+
     /** One poll: it fails (Unknown, counted towards the threshold) and the connection is closed, not left open. */
     private PollResult failsAndHangsUp(MisbehavingSidecar sidecar, String reason) {
         PollResult result = poll(sidecar.port());

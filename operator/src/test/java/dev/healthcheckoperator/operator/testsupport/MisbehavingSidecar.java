@@ -28,7 +28,9 @@ public final class MisbehavingSidecar implements AutoCloseable {
         /** Headers without a length, then body bytes as fast as the client takes them, forever. */
         ENDLESS_BODY,
         /** A complete, well-formed 200 answer of 5 MB (a health report padded with a huge check message). */
-        FIVE_MEGABYTES
+        FIVE_MEGABYTES,
+        /** Not misbehaving: a complete 503 "down" report, as a sidecar whose critical check fails sends it. */
+        DOWN
     }
 
     private static final byte[] FILLER = new byte[16 * 1024];
@@ -125,6 +127,11 @@ public final class MisbehavingSidecar implements AutoCloseable {
                     send(out, tail);
                     out.flush();
                     awaitHangUp(socket.getInputStream());
+                }
+                case DOWN -> {
+                    String body = "{\"status\":\"down\",\"checks\":[{\"name\":\"db\",\"status\":\"failing\"}]}";
+                    send(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                            + body.length() + "\r\nConnection: close\r\n\r\n" + body);
                 }
                 default -> throw new IllegalStateException(behaviour.name());
             }

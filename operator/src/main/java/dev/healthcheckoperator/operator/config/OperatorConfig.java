@@ -52,8 +52,9 @@ public interface OperatorConfig {
         Duration interval();
 
         /**
-         * Requests in flight at once, twice over: once for the sidecars that answered their last poll and once for
-         * those that did not, so unreachable sidecars waiting out their timeouts never hold up the reachable ones.
+         * Requests in flight at once, three times over: for the sidecars that answered their last poll, for those
+         * that did not, and for new ones, so unreachable sidecars waiting out their timeouts never hold up the
+         * reachable ones (a poll without an answer after a quarter of the timeout moves over to the failing ones).
          * Bounds the load on the operator and, in proxy mode, on the API server.
          */
         @WithDefault("8")

@@ -20,9 +20,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 /**
  * Polls every watched HealthCheck on its own schedule: the next poll of a target is planned when its previous one
  * completes (so at most one is in flight per target), at the poll interval with some jitter, and with a growing
- * backoff while it stays unreachable. Polls wait for a slot in one of two lanes, one for the targets that answered
- * their last poll and one for those that did not, so a crowd of unreachable sidecars, each holding its slot until
- * the deadline, cannot delay the polls of the reachable ones.
+ * backoff while it stays unreachable. Polls wait for a slot in one of three lanes: targets that answered their
+ * last poll, targets that did not, and new targets (not polled yet at this address). So a crowd of unreachable
+ * sidecars, each holding its slot until the deadline, cannot delay the polls of the reachable ones, nor can a crowd
+ * of new HealthChecks. A poll in the lane of answering or new targets that has no answer after a quarter of its
+ * deadline moves to the lane of failing ones, so sidecars that suddenly stop answering (all at once, behind a new
+ * NetworkPolicy) do not hold up the reachable ones either. In flight at once: at most three times the concurrency,
+ * plus the slow polls moved over, which are bounded by how many can start in a quarter of a deadline.
  * <p>
  * Targets are keyed by the HealthCheck's UID and replaced when their address changes: an answer from a target that
  * was replaced or forgotten meanwhile is dropped, so a late answer never overwrites a newer one, and a HealthCheck
@@ -66,6 +70,7 @@ final class PollScheduler {
         volatile long startedAtNanos;
         /** Written on the timer thread only. */
         int failures;
+        boolean polled;
         ScheduledFuture<?> next;
 
         Target(String uid, ResourceID id, PollTarget address, int failures) {
@@ -98,22 +103,24 @@ final class PollScheduler {
 
         /** Frees a slot, or hands it straight to the next live target waiting, which is returned. */
         Target releaseToNext() {
+            busy--;
+            if (busy >= slots) {
+                // Over the limit with polls moved in from another lane: this slot is not free yet.
+                return null;
+            }
             Target next;
             while ((next = waiting.poll()) != null) {
                 if (!next.retired) {
+                    busy++;
                     return next;
                 }
             }
-            busy--;
             return null;
         }
 
-        int busy() {
-            return busy;
-        }
-
-        int waiting() {
-            return waiting.size();
+        /** Takes on a poll already in flight, even beyond the limit: it only waits for its deadline. */
+        void adopt() {
+            busy++;
         }
     }
 
@@ -128,6 +135,7 @@ final class PollScheduler {
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Lane answering;
     private final Lane failing;
+    private final Lane fresh;
     private final int failureThreshold;
     private ScheduledExecutorService timer;
     private volatile long lastCompletedNanos = System.nanoTime();
@@ -141,6 +149,7 @@ final class PollScheduler {
         int slots = Math.max(1, config.concurrency());
         this.answering = new Lane(slots);
         this.failing = new Lane(slots);
+        this.fresh = new Lane(slots);
         this.failureThreshold = Math.max(1, config.failureThreshold());
     }
 
@@ -263,12 +272,34 @@ final class PollScheduler {
     }
 
     private Lane laneOf(Target target) {
-        return target.failures > 0 ? failing : answering;
+        if (target.failures > 0) {
+            return failing;
+        }
+        return target.polled ? answering : fresh;
+    }
+
+    /** The lane whose slot a poll in flight holds; it moves when the poll is slow. */
+    private static final class Slot {
+
+        Lane lane;
+        boolean done;
+
+        Slot(Lane lane) {
+            this.lane = lane;
+        }
     }
 
     private void start(Target target, Lane lane) {
         target.phase = Phase.IN_FLIGHT;
         target.startedAtNanos = System.nanoTime();
+        Slot slot = new Slot(lane);
+        if (lane != failing) {
+            // A sidecar that answered last time (or is new) and does not answer quickly now (a NetworkPolicy, a
+            // node gone) would hold a slot of the reachable ones until its deadline: after a short while its poll
+            // moves to the lane of failing targets and frees the slot.
+            timer.schedule(() -> guarded("slow poll", () -> moveIfSlow(slot)), slowAfter().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         CompletableFuture<PollResult> poll;
         try {
             poll = poller.poll(target.address);
@@ -280,17 +311,37 @@ final class PollScheduler {
         }
         // Completions come back to the timer thread: one thread owns the lanes and the targets' counters.
         poll.whenCompleteAsync((result, error) -> guarded("poll completion",
-                () -> completed(target, lane, result, error)), timer);
+                () -> completed(target, slot, result, error)), timer);
     }
 
-    private void completed(Target target, Lane lane, PollResult result, Throwable error) {
-        long now = System.nanoTime();
-        lastCompletedNanos = now;
-        lastCompletedEpochMillis = System.currentTimeMillis();
+    /** A quarter of the deadline: far longer than a reachable sidecar takes, far shorter than an unreachable one. */
+    private Duration slowAfter() {
+        return config.timeout().dividedBy(4);
+    }
+
+    private void moveIfSlow(Slot slot) {
+        if (slot.lane == failing || slot.done) {
+            return;
+        }
+        Lane left = slot.lane;
+        slot.lane = failing;
+        failing.adopt();
+        release(left);
+    }
+
+    private void release(Lane lane) {
         Target waiting = lane.releaseToNext();
         if (waiting != null) {
             start(waiting, lane);
         }
+    }
+
+    private void completed(Target target, Slot slot, PollResult result, Throwable error) {
+        long now = System.nanoTime();
+        lastCompletedNanos = now;
+        lastCompletedEpochMillis = System.currentTimeMillis();
+        slot.done = true;
+        release(slot.lane);
         PollResult outcome = result != null ? result
                 : new PollResult(HealthReport.unknown(HealthReport.REASON_UNREACHABLE,
                         "polling failed: " + (error == null ? "no result" : error.getClass().getSimpleName())), false);
@@ -298,6 +349,7 @@ final class PollScheduler {
         if (target.retired) {
             return;
         }
+        target.polled = true;
         try {
             if (outcome.answered()) {
                 target.failures = 0;
@@ -349,13 +401,5 @@ final class PollScheduler {
             progress.error();
             LOG.errorf(e, "Health poller: %s failed; polling goes on", step);
         }
-    }
-
-    int waiting() {
-        return answering.waiting() + failing.waiting();
-    }
-
-    int busy() {
-        return answering.busy() + failing.busy();
     }
 }

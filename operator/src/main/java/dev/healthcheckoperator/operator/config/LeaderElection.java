@@ -1,12 +1,17 @@
 package dev.healthcheckoperator.operator.config;
 
+import java.util.Optional;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.quarkus.runtime.ShutdownEvent;
+import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * Two replicas can run; the one holding this Lease (in the operator's namespace) reconciles and polls, the other
@@ -16,25 +21,45 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 public class LeaderElection extends LeaderElectionConfiguration {
 
     public static final String LEASE_NAME = "healthcheck-operator-leader";
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+
+    private final boolean exitOnStopLeading;
+    private final LeaderCallbacks callbacks = new LeaderCallbacks(() -> {
+    }, this::stoppedLeading, leader -> {
+    });
+    /** Set first thing on shutdown, before the operator (and its Lease) is stopped. */
+    private volatile boolean shuttingDown;
 
     public LeaderElection(OperatorConfig config) {
         super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null), LEASE_DURATION_DEFAULT_VALUE,
-                RENEW_DEADLINE_DEFAULT_VALUE, RETRY_PERIOD_DEFAULT_VALUE, null, null, config.leaderElection().exitOnStopLeading());
+                RENEW_DEADLINE_DEFAULT_VALUE, RETRY_PERIOD_DEFAULT_VALUE, null, null, false);
+        this.exitOnStopLeading = config.leaderElection().exitOnStopLeading();
     }
-
-    /** Set first thing on shutdown, before the operator (and its Lease) is stopped. */
-    private volatile boolean shuttingDown;
 
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
         shuttingDown = true;
     }
 
+    @Override
+    public Optional<LeaderCallbacks> getLeaderCallbacks() {
+        return Optional.of(callbacks);
+    }
+
     /**
-     * Giving up the Lease because the process is stopping must not call System.exit: from inside the JVM's
-     * shutdown that call blocks forever, and SIGTERM would hang until the kubelet's SIGKILL.
+     * The process exits itself rather than through JOSDK's System.exit: called on the leader-election thread, that
+     * waits for the shutdown hooks, and the operator's shutdown waits for that thread's executor, so the process
+     * hung after "Exiting." and kept its pod (measured in OperatorHandoverIT). Quarkus exits on its own thread.
+     * Giving up the Lease because the process is stopping anyway must not exit again.
      */
     @Override
     public boolean isExitOnStopLeading() {
-        return super.isExitOnStopLeading() && !shuttingDown;
+        return false;
+    }
+
+    private void stoppedLeading() {
+        if (exitOnStopLeading && !shuttingDown) {
+            LOG.info("Lost the leader Lease: exiting, to start again as a standby");
+            Quarkus.asyncExit(1);
+        }
     }
 }

@@ -91,17 +91,46 @@ public interface OperatorConfig {
 
     interface Poll {
 
-        /** How often each ready HealthCheck's /health is read. */
+        /** How often each ready HealthCheck's /health is read (each HealthCheck on its own schedule, +-10%). */
         @WithDefault("15s")
         Duration interval();
 
-        /** Requests in flight at once: bounds the load on the operator and, in proxy mode, on the API server. */
+        /**
+         * Requests in flight at once, three times over: for the sidecars that answered their last poll, for those
+         * that did not, and for new ones, so unreachable sidecars waiting out their timeouts never hold up the
+         * reachable ones (a poll without an answer after a quarter of the timeout moves over to the failing ones).
+         * Bounds the load on the operator and, in proxy mode, on the API server.
+         */
         @WithDefault("8")
         int concurrency();
 
-        /** Connect and read timeout of one poll; a slow sidecar counts as unreachable rather than stalling a round. */
+        /**
+         * The whole of one poll: connect, headers and body. At the deadline the request is cancelled and the poll
+         * counts as failed, so a sidecar that stalls or trickles costs one poll slot for this long.
+         */
         @WithDefault("3s")
         Duration timeout();
+
+        /**
+         * Consecutive failed polls (unreachable, timed out, no health report) before the health turns Unknown with
+         * reason SidecarUnreachable; until then the last answer stands, so one lost poll does not flip the health.
+         */
+        @WithDefault("3")
+        int failureThreshold();
+
+        /**
+         * Longest wait between polls of a sidecar that stays unreachable: after the failure threshold the interval
+         * doubles on every further failure, up to this.
+         */
+        @WithDefault("2m")
+        Duration maxBackoff();
+
+        /**
+         * The poller counts as stuck (the operator's liveness and readiness checks report DOWN) when a poll is
+         * overdue and no poll at all has completed for this long.
+         */
+        @WithDefault("2m")
+        Duration stuckAfter();
 
         /** How the operator reaches the sidecars; auto picks service-dns in a pod and api-server-proxy elsewhere. */
         @WithDefault("auto")

@@ -1,9 +1,16 @@
 package dev.healthcheckoperator.operator.health;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.http.AsyncBody;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 
@@ -11,24 +18,66 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
  * Reaches the sidecars through the API server's service proxy, for an operator running outside the cluster (where
  * Service DNS names do not resolve). Needs get on services/proxy. The API server refuses to proxy to loopback
  * endpoints, so this mode cannot reach a sidecar on the operator's own machine.
+ * <p>
+ * The Kubernetes client retries requests answered with 5xx; a sidecar whose checks fail answers 503 on purpose, so
+ * this fetcher uses a derived client without retries (else "down" would turn into a timeout). The body is consumed
+ * buffer by buffer up to the size limit, and cancelling the result cancels the exchange and the body.
  */
 public class ApiServerProxyFetcher implements SidecarFetcher {
 
     private final KubernetesClient kubernetesClient;
-    private final long timeoutMillis;
+    private final HttpClient httpClient;
 
-    public ApiServerProxyFetcher(KubernetesClient kubernetesClient, long timeoutMillis) {
+    public ApiServerProxyFetcher(KubernetesClient kubernetesClient) {
         this.kubernetesClient = kubernetesClient;
-        this.timeoutMillis = timeoutMillis;
+        this.httpClient = kubernetesClient.getHttpClient().newBuilder()
+                .tag(new RequestConfigBuilder(kubernetesClient.getConfiguration().getRequestConfig())
+                        .withRequestRetryBackoffLimit(0).build())
+                .build();
     }
 
     @Override
-    public SidecarResponse fetch(PollTarget target) throws Exception {
-        HttpRequest request = kubernetesClient.getHttpClient().newHttpRequestBuilder().uri(describe(target))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS).build();
-        HttpResponse<String> response = kubernetesClient.getHttpClient().sendAsync(request, String.class)
-                .get(timeoutMillis, TimeUnit.MILLISECONDS);
-        return new SidecarResponse(response.code(), response.body());
+    public CompletableFuture<SidecarResponse> fetch(PollTarget target, Duration timeout) {
+        HttpRequest request = httpClient.newHttpRequestBuilder().uri(describe(target))
+                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).build();
+        BoundedBody bytes = new BoundedBody(BoundedBody.MAX_BYTES);
+        CompletableFuture<SidecarResponse> result = new CompletableFuture<>();
+        AsyncBody.Consumer<List<ByteBuffer>> consumer = (buffers, body) -> {
+            for (ByteBuffer buffer : buffers) {
+                if (!bytes.append(buffer)) {
+                    result.completeExceptionally(bytes.tooLarge());
+                    body.cancel();
+                    return;
+                }
+            }
+            body.consume();
+        };
+        CompletableFuture<HttpResponse<AsyncBody>> exchange = httpClient.consumeBytes(request, consumer);
+        exchange.whenComplete((response, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            response.body().done().whenComplete((done, bodyError) -> {
+                if (bodyError != null) {
+                    result.completeExceptionally(bodyError);
+                } else {
+                    result.complete(new SidecarResponse(response.code(), bytes.text()));
+                }
+            });
+            if (result.isDone()) {
+                response.body().cancel();
+            } else {
+                response.body().consume();
+            }
+        });
+        result.whenComplete((response, error) -> {
+            if (error != null) {
+                exchange.cancel(true);
+                exchange.thenAccept(late -> late.body().cancel());
+            }
+        });
+        return result;
     }
 
     @Override

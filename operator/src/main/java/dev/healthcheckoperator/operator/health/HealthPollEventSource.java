@@ -1,139 +1,115 @@
 package dev.healthcheckoperator.operator.health;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
-import io.micrometer.core.instrument.Metrics;
-import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jboss.logging.Logger;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 
 /**
  * Polls the sidecars of the HealthChecks the reconciler found ready, and triggers a reconciliation of a HealthCheck
- * only when its {@link HealthReport} changed. The reconciler reads the latest report as a secondary resource.
+ * whenever a poll finds a health its status does not show. The comparison is with the status, not with the previous
+ * poll: a reconciliation that failed through all its retries is tried again on the next poll, so no change is lost.
+ * <p>
+ * Until the first poll of a HealthCheck completes (after a start of the operator, a leader handover, or a new
+ * address) there is no report, and the reconciler leaves the health on the status as it is: a restart changes
+ * nothing that did not change.
  * <p>
  * Only the reconciler registers targets, and it runs on the leader only, so a standby replica polls nothing.
+ * <p>
+ * Why not JOSDK's PerResourcePollingEventSource (5.2), which this resembles: a fetch that throws is never scheduled
+ * again (polling of that resource ends silently); a getSecondaryResources before the first poll fetches on the
+ * reconciler's thread, so unreachable sidecars would block reconciliations for their timeouts; it registers
+ * resources from informer events, which arrive on standby replicas too (every replica would poll every sidecar);
+ * its polls run on the scheduler's own threads, so sidecars that hang until the timeout take those threads from the
+ * reachable ones; and its cache is keyed by name, so a poll in flight when a HealthCheck is deleted and created
+ * again lands on the new one.
  */
-public class HealthPollEventSource extends AbstractEventSource<HealthReport, HealthCheck> {
+public class HealthPollEventSource extends AbstractEventSource<HealthReport, HealthCheck>
+        implements ResourceEventAware<HealthCheck>, PollScheduler.Listener {
 
-    private static final Logger LOG = Logger.getLogger(HealthPollEventSource.class);
-
-    private final HealthPoller poller;
     private final IndexerResourceCache<HealthCheck> primaryCache;
-    private final Map<ResourceID, PollTarget> targets = new ConcurrentHashMap<>();
-    private final Map<ResourceID, HealthReport> reports = new ConcurrentHashMap<>();
-    /** How long a round over all targets takes: it must stay below the poll interval (see BENCHMARKS.md). */
-    private final Timer roundDuration = Timer.builder("healthcheck.operator.poll.round")
-            .description("Duration of one health-poll round over every ready HealthCheck")
-            .register(Metrics.globalRegistry);
-    private final AtomicInteger polledTargets = Metrics.globalRegistry.gauge("healthcheck.operator.poll.targets",
-            new AtomicInteger());
-    private ScheduledExecutorService scheduler;
-    private ExecutorService workers;
+    private final PollScheduler scheduler;
+    private final PollProgress progress;
+    private final Duration interval;
 
     public HealthPollEventSource(HealthPoller poller, IndexerResourceCache<HealthCheck> primaryCache) {
         super(HealthReport.class, "health-poll");
-        this.poller = poller;
         this.primaryCache = primaryCache;
+        this.scheduler = new PollScheduler(poller, this);
+        this.progress = poller.progress();
+        this.interval = poller.config().interval();
     }
 
-    /** Polls this HealthCheck from now on (or at its new address); the first poll happens right away. */
-    public void watch(ResourceID id, PollTarget target) {
-        PollTarget previous = targets.put(id, target);
-        if (!target.equals(previous)) {
-            // A report from the old address says nothing about the new one.
-            reports.remove(id);
-            if (workers != null) {
-                workers.submit(() -> pollOne(id, target));
-            }
-        }
+    /** Polls this HealthCheck from now on (or at its new address). */
+    public void watch(HealthCheck healthCheck) {
+        Optional<HealthReport> shown = HealthReport.shownIn(healthCheck.getStatus());
+        // A HealthCheck that already shows a health (after a restart or a handover) keeps it until its first poll,
+        // which may wait a little: spreading the first polls spares the sidecars and the API server a burst. A new
+        // one shows nothing yet and is polled at once.
+        Duration firstDelay = shown.isPresent()
+                ? Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis())))
+                : Duration.ZERO;
+        boolean knownFailing = shown.map(r -> HealthReport.REASON_UNREACHABLE.equals(r.reason())).orElse(false);
+        scheduler.watch(healthCheck.getMetadata().getUid(), ResourceID.fromResource(healthCheck),
+                PollTarget.of(healthCheck), firstDelay, knownFailing);
     }
 
     /** Stops polling and forgets the last report, e.g. while the sidecars are unavailable. */
-    public void forget(ResourceID id) {
-        targets.remove(id);
-        reports.remove(id);
+    public void forget(HealthCheck healthCheck) {
+        scheduler.forget(healthCheck.getMetadata().getUid());
+    }
+
+    /** What the polls decided, or empty while no poll since the start or the last address change has. */
+    public Optional<HealthReport> reportFor(HealthCheck healthCheck) {
+        return scheduler.published(healthCheck.getMetadata().getUid());
     }
 
     @Override
     public Set<HealthReport> getSecondaryResources(HealthCheck primary) {
-        HealthReport report = reports.get(ResourceID.fromResource(primary));
-        return report == null ? Set.of() : Set.of(report);
+        return reportFor(primary).map(Set::of).orElse(Set.of());
+    }
+
+    @Override
+    public void onResourceDeleted(HealthCheck resource) {
+        forget(resource);
+    }
+
+    @Override
+    public void polled(PollScheduler.Target target, HealthReport report) {
+        Optional<HealthCheck> primary = liveHealthCheck(target);
+        if (primary.isPresent() && !report.isShownIn(primary.get().getStatus())) {
+            progress.triggered();
+            getEventHandler().handleEvent(new Event(target.id));
+        }
+    }
+
+    @Override
+    public boolean wanted(PollScheduler.Target target) {
+        return liveHealthCheck(target).isPresent();
+    }
+
+    /** The HealthCheck of a target, unless it was deleted, or deleted and created again (another UID). */
+    private Optional<HealthCheck> liveHealthCheck(PollScheduler.Target target) {
+        return primaryCache.get(target.id).filter(hc -> target.uid.equals(hc.getMetadata().getUid()));
     }
 
     @Override
     public void start() throws OperatorException {
-        int concurrency = Math.max(1, poller.config().concurrency());
-        workers = Executors.newFixedThreadPool(concurrency, named("healthcheck-poll"));
-        scheduler = Executors.newSingleThreadScheduledExecutor(named("healthcheck-poll-scheduler"));
-        long intervalMillis = poller.config().interval().toMillis();
-        // Fixed delay: a slow round delays the next one instead of piling up behind it.
-        scheduler.scheduleWithFixedDelay(this::pollRound, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        scheduler.start();
         super.start();
     }
 
     @Override
     public void stop() throws OperatorException {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (workers != null) {
-            workers.shutdownNow();
-        }
+        scheduler.stop();
         super.stop();
-    }
-
-    void pollRound() {
-        long start = System.nanoTime();
-        try {
-            targets.keySet().removeIf(id -> primaryCache.get(id).isEmpty());
-            reports.keySet().removeIf(id -> !targets.containsKey(id));
-            List<Callable<Void>> tasks = new ArrayList<>();
-            targets.forEach((id, target) -> tasks.add(() -> {
-                pollOne(id, target);
-                return null;
-            }));
-            polledTargets.set(tasks.size());
-            workers.invokeAll(tasks);
-            roundDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("A poll round failed", e);
-        }
-    }
-
-    private void pollOne(ResourceID id, PollTarget target) {
-        HealthReport report = poller.poll(target);
-        // The target may have been forgotten or moved while the request was in flight.
-        if (!target.equals(targets.get(id))) {
-            return;
-        }
-        HealthReport previous = reports.put(id, report);
-        if (!report.equals(previous)) {
-            getEventHandler().handleEvent(new Event(id));
-        }
-    }
-
-    private static ThreadFactory named(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -4,11 +4,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * Plain HTTP to a URL built from a template: the Service's cluster DNS name in-cluster, or a configured address in
  * direct mode. A JDK client rather than the Kubernetes one, so the operator's API credentials never go to a sidecar.
+ * <p>
+ * The JDK client's request timeout ends when the response headers arrive; a body that stalls after them would hang
+ * the request forever. The body is therefore read by a subscriber of our own, which the caller's deadline cancels
+ * (that closes the connection) and which stops reading at the size limit.
  */
 public class UrlTemplateFetcher implements SidecarFetcher {
 
@@ -16,27 +25,97 @@ public class UrlTemplateFetcher implements SidecarFetcher {
     public static final String SERVICE_DNS_TEMPLATE = "http://{service}.{namespace}.svc:{port}/health";
 
     private final String template;
-    private final Duration timeout;
     private final HttpClient client;
 
-    public UrlTemplateFetcher(String template, Duration timeout) {
+    public UrlTemplateFetcher(String template, Duration connectTimeout) {
         this.template = template;
-        this.timeout = timeout;
         // HTTP/1.1: the sidecar serves plain HTTP, an h2c upgrade attempt on every poll would only add bytes.
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
-    public SidecarResponse fetch(PollTarget target) throws Exception {
+    public CompletableFuture<SidecarResponse> fetch(PollTarget target, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(describe(target))).timeout(timeout).GET()
                 .header("Accept", "application/json").build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        return new SidecarResponse(response.statusCode(), response.body());
+        BoundedSubscriber body = new BoundedSubscriber(new BoundedBody(BoundedBody.MAX_BYTES));
+        CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, info -> body);
+        CompletableFuture<SidecarResponse> result = exchange
+                .thenApply(response -> new SidecarResponse(response.statusCode(), response.body()));
+        result.whenComplete((response, error) -> {
+            if (error != null) {
+                // Cancelled by the deadline (or failed): stop reading and drop the connection, in whatever phase.
+                body.cancel();
+                exchange.cancel(true);
+            }
+        });
+        return result;
     }
 
     @Override
     public String describe(PollTarget target) {
         return target.expand(template);
+    }
+
+    /** Reads one buffer at a time into a {@link BoundedBody}; cancelling the subscription closes the connection. */
+    private static final class BoundedSubscriber implements HttpResponse.BodySubscriber<String> {
+
+        private final BoundedBody bytes;
+        private final CompletableFuture<String> text = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedSubscriber(BoundedBody bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return text;
+        }
+
+        @Override
+        public synchronized void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            if (text.isDone()) {
+                subscription.cancel();
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                if (!bytes.append(buffer)) {
+                    text.completeExceptionally(bytes.tooLarge());
+                    cancel();
+                    return;
+                }
+            }
+            request();
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            text.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            text.complete(bytes.text());
+        }
+
+        synchronized void cancel() {
+            text.cancel(false);
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
+
+        private synchronized void request() {
+            if (!text.isDone()) {
+                subscription.request(1);
+            }
+        }
     }
 }

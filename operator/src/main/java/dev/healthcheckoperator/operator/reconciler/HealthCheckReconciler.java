@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -22,7 +23,6 @@ import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.health.HealthPollEventSource;
 import dev.healthcheckoperator.operator.health.HealthPoller;
 import dev.healthcheckoperator.operator.health.HealthReport;
-import dev.healthcheckoperator.operator.health.PollTarget;
 import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -35,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -54,7 +55,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * nothing twice. The workflow is invoked explicitly so that an invalid spec or a name conflict changes nothing but the
  * status. A failure of the API server to accept a dependent ends in {@link #updateErrorStatus}.
  */
-@ControllerConfiguration(name = HealthCheckReconciler.NAME)
+// Reconciled at least every few minutes even when no event arrives (JOSDK's default is 10 hours): a last line of
+// repair should an event have been lost; polls that find a health the status does not show trigger one at once.
+@ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
+        interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "service-account", type = ServiceAccountDependent.class),
         @Dependent(name = "config", type = ConfigMapDependent.class),
@@ -111,19 +115,18 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         String now = now();
         HealthPollEventSource polls = (HealthPollEventSource) context.eventSourceRetriever()
                 .getEventSourceFor(HealthReport.class);
-        ResourceID id = ResourceID.fromResource(healthCheck);
 
         HealthCheckStatus next;
         List<String> problems = SpecValidator.validate(healthCheck);
         Optional<String> conflict = problems.isEmpty() ? OwnedNames.conflict(healthCheck, context) : Optional.empty();
         if (!problems.isEmpty()) {
-            polls.forget(id);
+            polls.forget(healthCheck);
             next = StatusFactory.next(healthCheck, previous, ReadyCondition.invalidSpec(String.join("; ", problems)),
                     previous.getReadyReplicas(),
                     HealthReport.unknown(ReadyCondition.REASON_INVALID_SPEC, "the spec is invalid"), now);
         } else if (conflict.isPresent()) {
             // Not ours to poll either: whatever answers there is not a sidecar of this HealthCheck.
-            polls.forget(id);
+            polls.forget(healthCheck);
             next = StatusFactory.holdingHealth(healthCheck, previous, ReadyCondition.nameConflict(conflict.get()),
                     previous.getReadyReplicas(), NO_SIDECARS, now);
         } else {
@@ -133,20 +136,25 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             ConditionState ready = ReadyCondition.of(deployment, context.getSecondaryResources(Pod.class));
             Integer readyReplicas = ReadyCondition.readyReplicas(deployment);
             if (ConditionState.TRUE.equals(ready.status())) {
-                polls.watch(id, PollTarget.of(healthCheck));
-                HealthReport report = context.getSecondaryResource(HealthReport.class)
-                        .orElse(HealthReport.unknown("Pending", "waiting for the first poll of the sidecars"));
+                polls.watch(healthCheck);
+                // Until the first poll since a start, a handover or a new address completes, what the status
+                // says stands: nothing that did not change is written or announced.
+                HealthReport report = polls.reportFor(healthCheck)
+                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()))
+                        .orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
+                                "waiting for the first poll of the sidecars"));
                 next = StatusFactory.next(healthCheck, previous, ready, readyReplicas, report, now);
             } else if (ReadyCondition.availableReplicas(deployment) > 0) {
                 // Some sidecars answer, old or new: polling goes on so the verdict is fresh when the rollout ends,
                 // but it stands as it is until then.
-                polls.watch(id, PollTarget.of(healthCheck));
+                polls.watch(healthCheck);
                 next = StatusFactory.holdingHealth(healthCheck, previous, ready, readyReplicas,
-                        HealthReport.unknown("Pending", "waiting for the sidecars' rollout to finish"), now);
+                        HealthReport.unknown(HealthReport.REASON_PENDING, "waiting for the sidecars' rollout to finish"),
+                        now);
             } else {
-                polls.forget(id);
+                polls.forget(healthCheck);
                 next = StatusFactory.next(healthCheck, previous, ready, readyReplicas,
-                        HealthReport.unknown("NotReady", "no sidecar replica is available"), now);
+                        HealthReport.unknown(HealthReport.REASON_NOT_READY, "no sidecar replica is available"), now);
             }
         }
         commit(healthCheck, previous, next, context);

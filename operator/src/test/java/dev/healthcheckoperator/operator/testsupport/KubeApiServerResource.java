@@ -20,18 +20,28 @@ public class KubeApiServerResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         Config config = ControlPlane.config();
         KubernetesClient admin = ControlPlane.admin();
-        ControlPlane.applyCrd(admin);
-        ControlPlane.applyDeployManifest(admin, "namespace.yaml");
-        ControlPlane.applyDeployManifest(admin, "service-account.yaml");
-        ControlPlane.applyDeployManifest(admin, "rbac.yaml");
-        String token = admin.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName("healthcheck-operator")
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-                .getStatus().getToken();
+        installAsUsersDo(admin);
+        String token = operatorToken(admin);
         return Map.of(
                 "quarkus.kubernetes-client.api-server-url", config.getMasterUrl(),
                 "quarkus.kubernetes-client.ca-cert-file", config.getCaCertFile(),
                 "quarkus.kubernetes-client.token", token,
                 "quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE);
+    }
+
+    /** Installs what `kubectl apply -k deploy/` would, but the operator's Deployment. */
+    static void installAsUsersDo(KubernetesClient admin) {
+        ControlPlane.applyCrd(admin);
+        ControlPlane.applyDeployManifest(admin, "namespace.yaml");
+        ControlPlane.applyDeployManifest(admin, "service-account.yaml");
+        ControlPlane.applyDeployManifest(admin, "rbac.yaml");
+    }
+
+    /** A token of the operator's ServiceAccount, valid for an hour. */
+    static String operatorToken(KubernetesClient admin) {
+        return admin.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName("healthcheck-operator")
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                .getStatus().getToken();
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -17,7 +19,10 @@ public final class StubSidecar implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger polls = new AtomicInteger();
+    private final List<Long> pollTimes = new CopyOnWriteArrayList<>();
     private volatile Answer answer = new Answer("ok", new String[0]);
+    /** Cyclic: true drops the poll at that position (the connection is closed without an answer). */
+    private volatile boolean[] drops = new boolean[0];
 
     private record Answer(String status, String[] checks) {
     }
@@ -25,7 +30,13 @@ public final class StubSidecar implements AutoCloseable {
     public StubSidecar() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/health", exchange -> {
-            polls.incrementAndGet();
+            int poll = polls.getAndIncrement();
+            pollTimes.add(System.nanoTime());
+            boolean[] pattern = drops;
+            if (pattern.length > 0 && pattern[poll % pattern.length]) {
+                // Thrown out of the handler, the server closes the connection: the poll fails without an answer.
+                throw new IOException("dropped on purpose");
+            }
             Answer current = answer;
             byte[] bytes = render(current.status(), current.checks()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -43,6 +54,16 @@ public final class StubSidecar implements AutoCloseable {
 
     public int polls() {
         return polls.get();
+    }
+
+    /** System.nanoTime() of every poll so far, in order. */
+    public List<Long> pollTimes() {
+        return List.copyOf(pollTimes);
+    }
+
+    /** From the next poll on, drops the polls where the cyclic pattern says true (counted from the first poll). */
+    public void drop(boolean... pattern) {
+        this.drops = pattern.clone();
     }
 
     /** Answers with the given overall status and checks, as "name:status[:critical]" (status ok|failing|unknown). */

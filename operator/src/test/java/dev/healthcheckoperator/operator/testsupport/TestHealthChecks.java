@@ -126,6 +126,12 @@ public final class TestHealthChecks {
         return event.getSeries() == null ? 1 : event.getSeries().getCount();
     }
 
+    /** Every occurrence of every Event about this HealthCheck, whatever its reason (a series counts its count). */
+    public static List<Event> allEvents(KubernetesClient client, HealthCheck healthCheck) {
+        return events(client, healthCheck).stream()
+                .flatMap(e -> Collections.nCopies(occurrences(e), e).stream()).toList();
+    }
+
     /** A loopback port nothing listens on (the moment it is returned). */
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {

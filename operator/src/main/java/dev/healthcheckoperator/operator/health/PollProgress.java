@@ -1,0 +1,92 @@
+package dev.healthcheckoperator.operator.health;
+
+import java.time.Duration;
+import java.util.function.ToDoubleFunction;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * How the health poller is doing, for metrics and the operator's own health checks: a poller that stopped making
+ * progress must show, not fail silently. Without series per HealthCheck, so the metrics stay a fixed handful.
+ */
+@ApplicationScoped
+public class PollProgress {
+
+    private final Counter answered;
+    private final Counter failed;
+    private final Counter errors;
+    private final Counter triggered;
+    private final Timer duration;
+    private volatile PollScheduler scheduler;
+
+    public PollProgress(MeterRegistry registry) {
+        answered = Counter.builder("healthcheck.operator.polls").tag("outcome", "answered")
+                .description("Completed polls of sidecars, by whether the sidecar gave a health report")
+                .register(registry);
+        failed = Counter.builder("healthcheck.operator.polls").tag("outcome", "failed")
+                .description("Completed polls of sidecars, by whether the sidecar gave a health report")
+                .register(registry);
+        errors = Counter.builder("healthcheck.operator.poll.errors")
+                .description("Unexpected errors in the poller, each logged; polling goes on").register(registry);
+        triggered = Counter.builder("healthcheck.operator.poll.reconciliations")
+                .description("Reconciliations requested because a poll found health the status does not show")
+                .register(registry);
+        duration = Timer.builder("healthcheck.operator.poll.duration")
+                .description("Duration of one poll of a sidecar, up to its deadline").register(registry);
+        gauge(registry, "healthcheck.operator.poll.targets", "HealthChecks whose sidecars are polled",
+                progress -> progress.targets());
+        gauge(registry, "healthcheck.operator.poll.in.flight", "Polls in flight", progress -> progress.inFlight());
+        Gauge.builder("healthcheck.operator.poll.overdue.max", this,
+                self -> self.snapshot().maxOverdue().toMillis() / 1000.0).baseUnit("seconds")
+                .description("How late the most overdue poll is (0 while every poll starts on time)")
+                .register(registry);
+        Gauge.builder("healthcheck.operator.poll.last.completed.timestamp", this,
+                self -> self.snapshot().lastCompletedEpochMillis() / 1000.0).baseUnit("seconds")
+                .description("When the last poll of any sidecar completed (Unix time; 0 before the first)")
+                .register(registry);
+    }
+
+    private void gauge(MeterRegistry registry, String name, String description,
+            ToDoubleFunction<PollScheduler.Progress> value) {
+        Gauge.builder(name, this, self -> value.applyAsDouble(self.snapshot())).description(description)
+                .register(registry);
+    }
+
+    void attach(PollScheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    void detach(PollScheduler scheduler) {
+        if (this.scheduler == scheduler) {
+            this.scheduler = null;
+        }
+    }
+
+    /** Nothing polled (e.g. before start, or on a standby replica) counts as fine and idle. */
+    public PollScheduler.Progress snapshot() {
+        PollScheduler current = scheduler;
+        return current == null ? new PollScheduler.Progress(0, 0, Duration.ZERO, 0, false) : current.progress();
+    }
+
+    void completed(PollResult result, Duration took) {
+        (result.answered() ? answered : failed).increment();
+        duration.record(took);
+    }
+
+    void error() {
+        errors.increment();
+    }
+
+    double errorCount() {
+        return errors.count();
+    }
+
+    void triggered() {
+        triggered.increment();
+    }
+}

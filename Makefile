@@ -14,10 +14,11 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server and cluster tests
+test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) verify
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
+	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1
 	$(MAKE) --no-print-directory native-sources
 
 e2e: control-plane ## end to end on a real node: the images (amd64) to the local registry, then the e2e cluster tests

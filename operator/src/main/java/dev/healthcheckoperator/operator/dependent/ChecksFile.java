@@ -33,7 +33,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HttpGet(String url, String host, Integer port, String path, String scheme, List<Header> httpHeaders,
-            List<Integer> expectedStatuses, List<JsonBody> jsonBody) {
+            List<Integer> expectedStatuses, List<JsonBody> jsonBody, Boolean followRedirects) {
     }
 
     public record Header(String name, String value) {
@@ -73,7 +73,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
                 : http.getJsonBody().stream().map(j -> new JsonBody(j.getPath(), j.getEquals())).toList();
         return new HttpGet(http.getUrl(), http.getHost(), http.getPort(), http.getPath(),
                 http.getScheme() == null ? null : http.getScheme().name(), headers, http.getExpectedStatuses(),
-                jsonBody);
+                jsonBody, http.getFollowRedirects());
     }
 
     private static HostPort tcpSocket(TcpSocketAction tcp) {

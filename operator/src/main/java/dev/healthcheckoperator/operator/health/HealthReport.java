@@ -7,8 +7,8 @@ import java.util.Set;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckStatus;
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
 import dev.healthcheckoperator.operator.reconciler.HealthyCondition;
-import io.fabric8.kubernetes.api.model.Condition;
 
 /** The outcome of polling one HealthCheck's sidecars; equal reports mean nothing changed for the user. */
 public record HealthReport(Health health, String reason, String message, List<CheckReport> checks) {
@@ -41,7 +41,7 @@ public record HealthReport(Health health, String reason, String message, List<Ch
         if (status == null || status.getHealth() == null) {
             return Optional.empty();
         }
-        Optional<Condition> healthy = status.condition(HealthyCondition.TYPE);
+        Optional<StatusCondition> healthy = status.condition(HealthyCondition.TYPE);
         if (healthy.isEmpty() || NOT_FROM_A_POLL.contains(healthy.get().getReason())) {
             return Optional.empty();
         }

@@ -228,7 +228,7 @@ class RedirectsTest {
         assertThat(mainAuthorization).doesNotContainKey("/fail");
 
         ProbeOutcome only200 = probe(Probing.get(url("/to-ok"), null, List.of(200), null, false));
-        assertThat(only200.reason()).isEqualTo(FailureReason.UnexpectedStatus);
+        assertThat(only200.reason()).as(only200.toString()).isEqualTo(FailureReason.UnexpectedStatus);
         assertThat(only200.message()).isEqualTo("HTTP 302, expected [200]");
     }
 
@@ -240,7 +240,7 @@ class RedirectsTest {
             """)
     void aLocationThatCannotBeFollowedIsABadRedirect(String path, String detail) throws Exception {
         ProbeOutcome outcome = get(path);
-        assertThat(outcome.reason()).isEqualTo(FailureReason.BadRedirect);
+        assertThat(outcome.reason()).as(outcome.toString()).isEqualTo(FailureReason.BadRedirect);
         assertThat(outcome.message()).isEqualTo("HTTP 302 from " + url(path) + ": " + detail);
     }
 }

@@ -59,7 +59,7 @@ public class CheckEngine {
             return new HttpGetProbe(vertx, def.httpGet(), json.get(), config.maxResponseBodyBytes());
         }
         if (def.tcpSocket() != null) {
-            return new TcpSocketProbe(vertx, def.tcpSocket(), check.timeout().toMillis());
+            return new TcpSocketProbe(vertx, def.tcpSocket());
         }
         return new GrpcHealthProbe(vertx, def.grpc());
     }

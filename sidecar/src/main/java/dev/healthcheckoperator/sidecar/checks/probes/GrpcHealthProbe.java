@@ -33,6 +33,7 @@ public final class GrpcHealthProbe implements Probe {
     private final GrpcAction action;
     private final HttpClient client;
     private final Buffer requestFrame;
+    private final PooledExchange exchanges = new PooledExchange();
 
     public GrpcHealthProbe(Vertx vertx, GrpcAction action) {
         this.action = action;
@@ -209,13 +210,11 @@ public final class GrpcHealthProbe implements Probe {
                 .setHost(action.host())
                 .setPort(action.port())
                 .setURI(METHOD_PATH)
-                .setConnectTimeout(timeoutMillis)
                 .putHeader("content-type", "application/grpc")
                 .putHeader("te", "trailers")
                 .putHeader("grpc-timeout", timeoutMillis + "m");
-        return client.request(options)
-                .compose(request -> {
-                    deadline.onCancel(request::reset); // an HTTP/2 RST_STREAM: the connection stays usable
+        // At the deadline the exchange resets its stream (an HTTP/2 RST_STREAM): the connection stays usable.
+        return exchanges.send(client, options, deadline, request -> {
                     deadline.phase("waiting for the answer");
                     return request.send(requestFrame);
                 })

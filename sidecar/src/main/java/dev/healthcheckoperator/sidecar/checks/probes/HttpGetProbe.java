@@ -16,19 +16,16 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * {@code httpGet}: a GET whose final status (and optionally JSON body) decides, after following up to
@@ -55,13 +52,7 @@ public final class HttpGetProbe implements Probe {
     private final ObjectMapper json;
     private final int maxBodyBytes;
     private final HttpTarget first;
-    /**
-     * Connections that have answered a request before. A pooled connection that the upstream closed while it
-     * was idle fails the next request before any answer: that request is retried once on a new connection
-     * (like Go's http.Transport), so a keep-alive race is never reported as ConnectionClosed.
-     */
-    private final Set<HttpConnection> answeredBefore = Collections.synchronizedSet(
-            Collections.newSetFromMap(new WeakHashMap<>()));
+    private final PooledExchange exchanges = new PooledExchange();
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
         this.vertx = vertx;
@@ -89,7 +80,7 @@ public final class HttpGetProbe implements Probe {
     }
 
     private Future<ProbeOutcome> follow(HttpTarget target, int redirects, Set<String> visited, ProbeDeadline deadline) {
-        return send(target, deadline, true).compose(response -> {
+        return send(target, deadline).compose(response -> {
             int status = response.statusCode();
             if (!action.followsRedirects() || !REDIRECT_STATUSES.contains(status)) {
                 return judge(response, target, redirects, deadline);
@@ -117,35 +108,19 @@ public final class HttpGetProbe implements Probe {
         });
     }
 
-    private Future<HttpClientResponse> send(HttpTarget target, ProbeDeadline deadline, boolean mayRetry) {
-        deadline.phase("connecting");
+    private Future<HttpClientResponse> send(HttpTarget target, ProbeDeadline deadline) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false)
-                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.pathAndQuery())
-                .setConnectTimeout(deadline.remainingMillis());
-        // Null until a connection is leased; then whether it had answered before (a pooled one).
-        Boolean[] pooled = {null};
-        return client.request(options).compose(request -> {
-            deadline.onCancel(request::reset);
-            HttpConnection connection = request.connection();
-            pooled[0] = answeredBefore.remove(connection);
+                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.pathAndQuery());
+        return exchanges.send(client, options, deadline, request -> {
             setHeaders(request, target);
             deadline.phase("waiting for the response headers");
-            return request.send().onSuccess(response -> answeredBefore.add(connection));
-        }).recover(error -> {
-            FailureReason reason = FailureReason.classify(error);
-            // A lease that fails as closed can only have been a pooled connection: a new one fails to connect.
-            boolean stale = pooled[0] == null ? reason == FailureReason.ConnectionClosed
-                    : pooled[0] && (reason == FailureReason.ConnectionClosed || reason == FailureReason.ConnectionReset);
-            if (mayRetry && stale && !deadline.cancelled()) {
-                return send(target, deadline, false);
-            }
-            return Future.failedFuture(error);
+            return request.send();
         });
     }
 
     /**
      * The user's headers replace the defaults of the same name (User-Agent, Host) rather than being sent beside
-     * them; they go only to the host and port the check names, never to another origin a redirect points at.
+     * them; they go only to the origin the check names and only until a redirect leaves it (see HttpTarget).
      */
     private void setHeaders(HttpClientRequest request, HttpTarget target) {
         request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
@@ -156,7 +131,7 @@ public final class HttpGetProbe implements Probe {
             }
             request.authority(authority);
         }
-        if (!target.sameHostAndPort(first)) {
+        if (!target.sendsUserHeaders()) {
             return;
         }
         Set<String> replaced = new HashSet<>();

@@ -8,9 +8,17 @@ import java.util.Locale;
 
 /**
  * Where one request of an {@code httpGet} probe goes: the connection (scheme, host, port), the request target
- * (path and query) and the Host header the user set, if any; and where a redirect from it leads.
+ * (path and query), the Host header the user set, if any, and whether the user's headers go with it; and where a
+ * redirect from it leads.
+ *
+ * <p>User headers (an {@code Authorization}, a token) go only to the origin the check names, and only while the
+ * redirect chain has not left it. Once another origin has answered, the rest of the chain, including a hop
+ * back to the check's own origin, is chosen by that other origin: sending the credentials again would let it
+ * aim them at any path it likes. The Fetch standard does the same (credentials dropped on a cross-origin
+ * redirect stay dropped); the origin includes the scheme, so an https check never sends them over plain http.
  */
-record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, String hostHeader) {
+record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, String hostHeader,
+        boolean sendsUserHeaders) {
 
     static final class BadRedirectException extends Exception {
         BadRedirectException(String message) {
@@ -29,11 +37,12 @@ record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, Strin
         if (action.url() == null) {
             boolean https = "HTTPS".equalsIgnoreCase(action.scheme());
             return new HttpTarget(https, action.host(), action.port(), action.path() == null ? "/" : action.path(),
-                    hostHeader);
+                    hostHeader, true);
         }
         URI url = URI.create(action.url()); // validated by the checks file loader
         boolean https = "https".equalsIgnoreCase(url.getScheme());
-        return new HttpTarget(https, unbracketed(url.getHost()), portOf(url, https), pathAndQuery(url), hostHeader);
+        return new HttpTarget(https, unbracketed(url.getHost()), portOf(url, https), pathAndQuery(url), hostHeader,
+                true);
     }
 
     String scheme() {
@@ -50,10 +59,6 @@ record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, Strin
     String key() {
         return scheme() + "://" + (hostHeader == null ? "" : hostHeader + "@") + bracketed(host) + ":" + port
                 + pathAndQuery;
-    }
-
-    boolean sameHostAndPort(HttpTarget other) {
-        return host.equalsIgnoreCase(other.host) && port == other.port;
     }
 
     /**
@@ -86,9 +91,9 @@ record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, Strin
         boolean sameAuthority = https == ssl && next.getHost().equalsIgnoreCase(base.getHost())
                 && nextPort == portOf(base, ssl);
         if (sameAuthority) {
-            return new HttpTarget(ssl, host, port, pathAndQuery(next), hostHeader);
+            return new HttpTarget(ssl, host, port, pathAndQuery(next), hostHeader, sendsUserHeaders);
         }
-        return new HttpTarget(https, unbracketed(next.getHost()), nextPort, pathAndQuery(next), null);
+        return new HttpTarget(https, unbracketed(next.getHost()), nextPort, pathAndQuery(next), null, false);
     }
 
     private static String pathAndQuery(URI uri) {
@@ -100,8 +105,11 @@ record HttpTarget(boolean ssl, String host, int port, String pathAndQuery, Strin
         return uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
     }
 
+    /** A Location for messages: no query, no fragment (OAuth puts tokens there), no user info. */
     private static String withoutQuery(String location) {
-        int cut = location.indexOf('?');
+        int query = location.indexOf('?');
+        int fragment = location.indexOf('#');
+        int cut = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
         String shown = cut < 0 ? location : location.substring(0, cut);
         return shown.replaceAll("//[^/@]*@", "//");
     }

@@ -10,6 +10,7 @@ import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonBodyAssertion;
 import dev.healthcheckoperator.sidecar.checks.spec.TcpSocketAction;
+import dev.healthcheckoperator.sidecar.testsupport.CuttingProxy;
 import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
 import dev.healthcheckoperator.sidecar.testsupport.GrpcHealthServer;
 import dev.healthcheckoperator.sidecar.testsupport.NxDomainDnsServer;
@@ -22,8 +23,19 @@ import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SelfSignedCertificate;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,7 +155,7 @@ class ProbesTest {
         int closed = Ports.closedPort();
         assertThat(http(url("http://127.0.0.1:" + closed + "/", null, null)).reason())
                 .isEqualTo(FailureReason.ConnectionRefused);
-        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", closed), TIMEOUT_MS)).reason())
+        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", closed))).reason())
                 .isEqualTo(FailureReason.ConnectionRefused);
         assertThat(run(new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", closed, null))).reason())
                 .isEqualTo(FailureReason.ConnectionRefused);
@@ -153,7 +165,7 @@ class ProbesTest {
     void unknownHostIsDnsFailure() throws Exception {
         ProbeOutcome outcome = http(url("http://no-such-upstream.invalid/", null, null));
         assertThat(outcome.reason()).isEqualTo(FailureReason.DnsFailure);
-        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("no-such-db.invalid", 5432), TIMEOUT_MS))
+        assertThat(run(new TcpSocketProbe(vertx, new TcpSocketAction("no-such-db.invalid", 5432)))
                 .reason()).isEqualTo(FailureReason.DnsFailure);
     }
 
@@ -181,10 +193,87 @@ class ProbesTest {
 
     @Test
     void tcpSocketConnects() throws Exception {
-        ProbeOutcome outcome = run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", upstream.port()),
-                TIMEOUT_MS));
+        ProbeOutcome outcome = run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", upstream.port())));
         assertThat(outcome.success()).isTrue();
         assertThat(outcome.message()).isEqualTo("connected");
+    }
+
+    /**
+     * A listener whose accept queue is full drops new SYNs, so a connect to it hangs in SYN_SENT; at the deadline
+     * the probe answers Timeout and its half-open socket is gone (no SYN_SENT to that port is left), so a later
+     * free slot in the queue is not taken by a probe that already gave up.
+     */
+    @Test
+    void tcpSocketConnectToAFullBacklogIsAbortedAtTheDeadline() throws Exception {
+        List<Socket> queued = new ArrayList<>();
+        try (ServerSocket neverAccepts = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = neverAccepts.getLocalPort();
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket filler = new Socket();
+                try {
+                    filler.connect(new InetSocketAddress("127.0.0.1", port), 300);
+                    queued.add(filler);
+                } catch (SocketTimeoutException e) {
+                    filler.close();
+                    full = true;
+                }
+            }
+            assertThat(full).as("the accept queue of the listener filled up").isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> synSentTo(port) == 0);
+
+            ProbeOutcome outcome = run(new TcpSocketProbe(vertx, new TcpSocketAction("127.0.0.1", port)),
+                    SHORT_TIMEOUT_MS);
+            assertThat(outcome.reason()).as(outcome.toString()).isEqualTo(FailureReason.Timeout);
+            // The connect's own timeout is the time left, so it and the deadline end it at the same moment.
+            assertThat(outcome.message()).matches("no complete answer within 1500ms \\(connecting\\)"
+                    + "|connection timed out after \\d+ ms: /127\\.0\\.0\\.1:" + port);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> synSentTo(port) == 0);
+        } finally {
+            for (Socket socket : queued) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Sockets of this machine in SYN_SENT towards a port on the loopback, from the kernel's tables. */
+    private static long synSentTo(int port) throws IOException {
+        String remote = String.format(":%04X", port);
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(table);
+            if (!Files.exists(path)) {
+                continue;
+            }
+            count += Files.readAllLines(path).stream().skip(1).map(line -> line.trim().split("\\s+"))
+                    .filter(fields -> fields.length > 3 && fields[2].endsWith(remote) && fields[3].equals("02"))
+                    .count();
+        }
+        return count;
+    }
+
+    /**
+     * The server side drops the pooled HTTP/2 connection just as the next probe sends on it (no GOAWAY): the
+     * probe is sent again on a new connection and passes, it is never ConnectionClosed.
+     */
+    @Test
+    void grpcPooledConnectionClosedByTheUpstreamIsNotAFailure() throws Exception {
+        grpc.set("", ServingStatus.SERVING);
+        try (CuttingProxy proxy = new CuttingProxy(grpc.port())) {
+            GrpcHealthProbe probe = new GrpcHealthProbe(vertx, new GrpcAction("127.0.0.1", proxy.port(), null));
+            try {
+                for (int i = 0; i < 3; i++) {
+                    ProbeOutcome outcome = Probing.once(vertx, probe, TIMEOUT_MS);
+                    assertThat(outcome.success()).as("probe " + i + ": " + outcome).isTrue();
+                    proxy.cutOnNextClientBytes();
+                }
+                // Probes 2 and 3 each lost their pooled connection and were sent again on a new one.
+                assertThat(proxy.cuts.get()).isEqualTo(2);
+                assertThat(proxy.connections.get()).isEqualTo(3);
+            } finally {
+                probe.close();
+            }
+        }
     }
 
     @Test

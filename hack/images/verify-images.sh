@@ -126,7 +126,7 @@ for app in $APPS; do
         port="$(free_port)"
         log "$app/$arch: pulling $repo@$digest"
         podman pull -q --tls-verify="$TLS_VERIFY" --platform "linux/$arch" "$REGISTRY/$repo@$digest" >/dev/null
-        run_args=(--name "$name" --platform "linux/$arch" --network host --read-only --tmpfs /tmp:rw,size=64m)
+        run_args=(--name "$name" --platform "linux/$arch" --network host --read-only --tmpfs "/tmp:rw,size=64m")
         if [[ "$app" == sidecar ]]; then
             run_args+=(-e "SIDECAR_PORT=$port")
             path=/health

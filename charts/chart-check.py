@@ -295,8 +295,8 @@ def check_options(helm):
     helm_template_fails(helm, "unknown-scope", {"rbac": {"scope": "everywhere"}}, "rbac.scope must be")
 
 
-def kube_score(kube_score_bin, name, manifest, allowlist, out):
-    """kube-score's CRITICAL findings on one file, each one either allowlisted or a failure."""
+def kube_score(kube_score_bin, name, target, manifest, allowlist, out):
+    """kube-score's CRITICAL findings on one file, each one either allowlisted for its target or a failure."""
     result = run([kube_score_bin, "score", "--output-format", "json", str(manifest)])
     (out / f"kube-score-{name}.json").write_text(result.stdout)
     if not check(result.stdout.strip().startswith("["), f"kube-score {name} failed: {result.stderr}"):
@@ -307,7 +307,7 @@ def kube_score(kube_score_bin, name, manifest, allowlist, out):
         for finding in scored["checks"]:
             if finding["skipped"] or finding["grade"] != 1:  # 1: CRITICAL in kube-score's scorecard
                 continue
-            key = (name, finding["check"]["id"])
+            key = (target, finding["check"]["id"])
             critical.add(key)
             comments = "; ".join(c.get("summary", "") for c in finding.get("comments") or [])
             allowed = allowlist.get(key)
@@ -327,8 +327,8 @@ def check_kube_score(kube_score_bin, renderings, out):
     for name, rendering in renderings.items():
         manifest = out / f"{name}.yaml"
         manifest.write_text(rendering.text)
-        reported |= kube_score(kube_score_bin, name, manifest, allowlist, out)
-    reported |= kube_score(kube_score_bin, "sidecar", SIDECAR_MANIFEST, allowlist, out)
+        reported |= kube_score(kube_score_bin, name, "chart", manifest, allowlist, out)
+    reported |= kube_score(kube_score_bin, "sidecar", "sidecar", SIDECAR_MANIFEST, allowlist, out)
     for key in allowlist:
         check(key in reported, f"{ALLOWLIST.name}: {key[1]} on {key[0]} is no longer reported: remove it")
 
@@ -364,9 +364,16 @@ def main():
     relabelled = helm_template(args.helm, "dashboards-label", {"grafana": {"dashboards": {
         "enabled": True, "label": "grafana.example/dashboard", "labelValue": "healthchecks"}}})
     check_dashboards(relabelled, "grafana.example/dashboard", "healthchecks")
+    everything = helm_template(args.helm, "everything", {
+        "replicas": 1, "rbac": {"scope": "namespaced"}, "watchNamespaces": watched,
+        "metrics": {"serviceMonitor": {"enabled": True}, "podMonitor": {"enabled": True},
+                    "prometheusRule": {"enabled": True}},
+        "grafana": {"dashboards": {"enabled": True}}})
+    check(len(everything.of_kind("PodMonitor")) == 1 and len(everything.of_kind("PrometheusRule")) == 1,
+          f"{everything.name}: every option renders together")
     check_options(args.helm)
 
-    check_kube_score(args.kube_score, {"default": default, "namespaced": namespaced}, out)
+    check_kube_score(args.kube_score, {"default": default, "namespaced": namespaced, "everything": everything}, out)
 
     if failures:
         print(f"chart-check: {len(failures)} failed", file=sys.stderr)

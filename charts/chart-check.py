@@ -250,6 +250,15 @@ def check_dashboards(r, label, value):
               f"{r.name}: dashboard {file.name} is carried unchanged")
 
 
+def check_crds(helm):
+    """helm install installs the chart's crds/ first: the CRD users get, the same as crds/."""
+    shown = run([helm, "show", "crds", str(CHART)])
+    crds = [o for o in yaml.safe_load_all(shown.stdout) if o] if shown.returncode == 0 else []
+    expected = yaml.safe_load((ROOT / "crds" / "healthchecks.healthcheck-operator.dev-v1.yml").read_text())
+    check(crds == [expected], f"helm show crds: {[c['metadata']['name'] for c in crds]} is not crds/'s CRD "
+                              f"({shown.stderr.strip()})")
+
+
 def check_options(helm):
     r = helm_template(helm, "pdb-single-replica", {"replicas": 1})
     check(not r.of_kind("PodDisruptionBudget"), f"{r.name}: no PDB for one replica by default")
@@ -372,6 +381,7 @@ def main():
     check(len(everything.of_kind("PodMonitor")) == 1 and len(everything.of_kind("PrometheusRule")) == 1,
           f"{everything.name}: every option renders together")
     check_options(args.helm)
+    check_crds(args.helm)
 
     check_kube_score(args.kube_score, {"default": default, "namespaced": namespaced, "everything": everything}, out)
 

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import yaml
@@ -259,6 +260,15 @@ def check_crds(helm):
                               f"({shown.stderr.strip()})")
 
 
+def check_app_version():
+    """appVersion tags both images, so it is the version Maven builds them with."""
+    pom = ElementTree.parse(ROOT / "pom.xml").getroot()
+    version = pom.find("{http://maven.apache.org/POM/4.0.0}version").text
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    check(str(chart["appVersion"]) == version, f"Chart.yaml appVersion {chart['appVersion']} is not the project's "
+                                               f"version {version} (pom.xml)")
+
+
 def check_options(helm):
     r = helm_template(helm, "pdb-single-replica", {"replicas": 1})
     check(not r.of_kind("PodDisruptionBudget"), f"{r.name}: no PDB for one replica by default")
@@ -382,6 +392,7 @@ def main():
           f"{everything.name}: every option renders together")
     check_options(args.helm)
     check_crds(args.helm)
+    check_app_version()
 
     check_kube_score(args.kube_score, {"default": default, "namespaced": namespaced, "everything": everything}, out)
 

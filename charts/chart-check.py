@@ -143,7 +143,6 @@ def check_default(r):
         if o["kind"] not in CLUSTER_SCOPED:
             check(o["metadata"].get("namespace") == NAMESPACE,
                   f"{r.name}: {o['kind']} {o['metadata']['name']} is not in the release namespace")
-    r.one("ClusterRoleBinding", FULLNAME)
     binding = r.one("ClusterRoleBinding", FULLNAME)
     if binding:
         check(binding["subjects"] == [{"kind": "ServiceAccount", "name": FULLNAME, "namespace": NAMESPACE}],

@@ -6,7 +6,7 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-smoke images images-verify images-check registry-stop native native-sources native-images
+	bench-operator bench-smoke chart-check chart-tools images images-verify images-check registry-stop native native-sources native-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -14,8 +14,9 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
+test: control-plane chart-tools bench-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) verify
+	$(MAKE) --no-print-directory chart-check
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
 	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1
@@ -31,6 +32,16 @@ build: ## build both apps (JVM mode), no tests
 
 control-plane: ## build the Kubernetes binaries once from the Go module proxy (cached under ~/.cache)
 	hack/build-control-plane.sh >/dev/null
+
+chart-tools: ## build helm and kube-score once from the Go module proxy (cached under ~/.cache)
+	hack/build-helm.sh >/dev/null
+
+chart-check: chart-tools ## helm lint + helm template of the chart with each option, checked; kube-score on the chart and the sidecar
+	@python3 -c 'import yaml' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
+	@test -f operator/target/manifests/sidecar.yaml || \
+		$(MVN) -q -pl operator test -Dtest=SidecarManifestTest -Dsurefire.failIfNoSpecifiedTests=false
+	charts/chart-check.py --helm "$$(hack/build-helm.sh --path helm)" \
+		--kube-score "$$(hack/build-helm.sh --path kube-score)"
 
 cluster-up: control-plane ## start the local cluster: control plane and a real node (HC_NODE=kwok: a fake one)
 	hack/local-cluster.sh up

@@ -42,6 +42,7 @@ final class LocalCluster implements AutoCloseable {
             .withGroup("healthcheck-operator.dev").withVersion("v1alpha1").withKind("HealthCheck")
             .withPlural("healthchecks").withNamespaced(true).build();
 
+    private static final String OPERATOR_JAR = "operator/target/quarkus-app/quarkus-run.jar";
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(90);
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration OPERATOR_READY_TIMEOUT = Duration.ofMinutes(3);
@@ -92,7 +93,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private void bringUp() {
-        Path jar = repoRoot.resolve("operator/target/quarkus-app/quarkus-run.jar");
+        Path jar = operatorJar();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first with "
                     + "mvn -B -pl operator -am package -DskipTests");
@@ -106,7 +107,10 @@ final class LocalCluster implements AutoCloseable {
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(read(clusterDirectory.resolve("kubeconfig")))).build();
         kubectl.ok("apply", "-f", repoRoot.resolve("crds").toString());
-        kubectl.ok("wait", "--for=condition=Established", "--timeout=60s", "crd/healthchecks.healthcheck-operator.dev");
+        // kubectl wait fails instead of waiting while the new CRD has no status.conditions yet (a busy machine).
+        await("CRD established").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> kubectl.run("wait", "--for=condition=Established", "--timeout=30s",
+                        "crd/healthchecks.healthcheck-operator.dev").exitCode() == 0);
         kubectl.ok("apply", "-k", deployWithoutOperatorDeployment().toString());
 
         Path operatorKubeconfig = writeOperatorKubeconfig();
@@ -153,12 +157,16 @@ final class LocalCluster implements AutoCloseable {
 
     /** A kubeconfig with the admin's server and CA and a one-hour token of the operator's ServiceAccount. */
     private Path writeOperatorKubeconfig() {
-        String token = kubectl.ok("create", "token", OPERATOR_SERVICE_ACCOUNT, "-n", OPERATOR_NAMESPACE,
-                "--duration=1h").strip();
+        return writeServiceAccountKubeconfig(OPERATOR_NAMESPACE, OPERATOR_SERVICE_ACCOUNT,
+                runDirectory.resolve("operator.kubeconfig"));
+    }
+
+    /** A kubeconfig with the admin's server and CA and a one-hour token of the given ServiceAccount. */
+    Path writeServiceAccountKubeconfig(String namespace, String serviceAccount, Path file) {
+        String token = kubectl.ok("create", "token", serviceAccount, "-n", namespace, "--duration=1h").strip();
         String server = kubectl.ok("config", "view", "--raw", "-o", "jsonpath={.clusters[0].cluster.server}");
         String ca = kubectl.ok("config", "view", "--raw", "-o",
                 "jsonpath={.clusters[0].cluster.certificate-authority-data}");
-        Path file = runDirectory.resolve("operator.kubeconfig");
         write(file, """
                 apiVersion: v1
                 kind: Config
@@ -178,8 +186,7 @@ final class LocalCluster implements AutoCloseable {
                       user: %s
                       namespace: %s
                 current-context: operator
-                """.formatted(server, ca, OPERATOR_SERVICE_ACCOUNT, token, OPERATOR_SERVICE_ACCOUNT,
-                OPERATOR_NAMESPACE));
+                """.formatted(server, ca, serviceAccount, token, serviceAccount, namespace));
         return file;
     }
 
@@ -219,6 +226,16 @@ final class LocalCluster implements AutoCloseable {
 
     Path runDirectory() {
         return runDirectory;
+    }
+
+    /** The admin kubeconfig of the cluster, for tools that take one (helm). */
+    Path kubeconfig() {
+        return clusterDirectory.resolve("kubeconfig");
+    }
+
+    /** The packaged operator jar the cluster's operator runs. */
+    Path operatorJar() {
+        return repoRoot.resolve(OPERATOR_JAR);
     }
 
     MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> healthChecks() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,5 +32,19 @@ class CrdUpToDateTest {
         assertEquals(Files.readString(ControlPlane.CRD_FILE),
                 Files.readString(ControlPlane.DEPLOY_DIR.resolve("crd").resolve(ControlPlane.CRD_FILE.getFileName())),
                 "deploy/crd/ must be a copy of crds/ (kustomize reads nothing outside deploy/)");
+    }
+
+    /** helm installs the CRDs of the chart's crds/ directory; a chart package holds nothing outside the chart. */
+    @Test
+    void theHelmChartShipsTheSameCrd() throws IOException {
+        Path chartCrds = ControlPlane.CRD_FILE.getParent().resolveSibling("charts").resolve("healthcheck-operator")
+                .resolve("crds");
+        assertEquals(Files.readString(ControlPlane.CRD_FILE),
+                Files.readString(chartCrds.resolve(ControlPlane.CRD_FILE.getFileName())),
+                "charts/healthcheck-operator/crds/ must be a copy of crds/");
+        try (var files = Files.list(chartCrds)) {
+            assertEquals(List.of(ControlPlane.CRD_FILE.getFileName()), files.map(Path::getFileName).toList(),
+                    "charts/healthcheck-operator/crds/ holds the one CRD of crds/ and nothing else");
+        }
     }
 }

@@ -27,7 +27,7 @@ ENV JAVA_TOOL_OPTIONS="-javaagent:/hooks/deadlock-hook.jar"
 LABEL org.opencontainers.image.title="healthcheck-sidecar-test-hooks" \\
       org.opencontainers.image.description="The probe sidecar with a deadlock induced on purpose: for end-to-end tests only"
 CF
-buildah build --quiet --pull=never --platform linux/amd64 --layers=false -f "$ctx/Containerfile" \
+buildah build --quiet --pull=never --platform linux/amd64 --layers=false --omit-history -f "$ctx/Containerfile" \
     -t "localhost/build/$IMAGE_NAMESPACE/healthcheck-sidecar-test-hooks:$VERSION" "$ctx" >/dev/null
 podman push --quiet --tls-verify="$TLS_VERIFY" "localhost/build/$IMAGE_NAMESPACE/healthcheck-sidecar-test-hooks:$VERSION" \
     "docker://$REF" >/dev/null

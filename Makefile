@@ -22,9 +22,10 @@ test: control-plane chart-tools bench-tools ## every test: unit, Quarkus, packag
 	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1
 	$(MAKE) --no-print-directory native-sources
 
-e2e: control-plane ## end to end on a real node: the images (amd64) to the local registry, then the e2e cluster tests
+e2e: control-plane ## end to end on a real node: the images (amd64, and a test-hooks sidecar) to the local registry, then the e2e cluster tests
 	@status=0; \
-	ARCHES=amd64 $(IMAGES_DIR)/build-images.sh && $(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
+	ARCHES=amd64 $(IMAGES_DIR)/build-images.sh && $(IMAGES_DIR)/build-test-hook-image.sh && \
+	$(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
 	$(IMAGES_DIR)/registry.sh stop; exit $$status
 
 build: ## build both apps (JVM mode), no tests

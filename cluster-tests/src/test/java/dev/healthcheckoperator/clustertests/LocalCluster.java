@@ -56,6 +56,7 @@ final class LocalCluster implements AutoCloseable {
     private Kubectl operatorKubectl;
     private KubernetesClient client;
     private OperatorProcess operator;
+    private SidecarRelay relay;
 
     private LocalCluster(Path repoRoot, Path runDirectory) {
         this.repoRoot = repoRoot;
@@ -107,12 +108,14 @@ final class LocalCluster implements AutoCloseable {
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(read(clusterDirectory.resolve("kubeconfig")))).build();
         kubectl.ok("apply", "-f", repoRoot.resolve("crds").toString());
-        // kubectl wait fails instead of waiting while the new CRD has no status.conditions yet (a busy machine).
-        await("CRD established").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        // Right after the create, the CRD may have no conditions yet, and kubectl wait then fails at once instead
+        // of waiting: ask again until Established.
+        await("HealthCheck CRD established").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> kubectl.run("wait", "--for=condition=Established", "--timeout=30s",
-                        "crd/healthchecks.healthcheck-operator.dev").exitCode() == 0);
+                        "crd/healthchecks.healthcheck-operator.dev").succeeded());
         kubectl.ok("apply", "-k", deployWithoutOperatorDeployment().toString());
 
+        relay = new SidecarRelay();
         Path operatorKubeconfig = writeOperatorKubeconfig();
         operatorKubectl = kubectl.as(operatorKubeconfig);
         operator = new OperatorProcess(jar, Map.of(
@@ -121,10 +124,11 @@ final class LocalCluster implements AutoCloseable {
                 // are watched.
                 "KUBERNETES_NAMESPACE", OPERATOR_NAMESPACE,
                 "QUARKUS_OPERATOR_SDK_CONTROLLERS_HEALTHCHECK_NAMESPACES", "JOSDK_ALL_NAMESPACES",
-                // kwok pods run no sidecar, and outside the cluster the Service names do not resolve: poll an
-                // address where nothing listens, so health is Unknown without any API server traffic.
+                // kwok pods run no sidecar, and outside the cluster the Service names do not resolve: poll the
+                // relay, which hands a HealthCheck routed to a real sidecar process that sidecar's answer (health
+                // Unknown for the others), without any API server traffic.
                 "HEALTHCHECK_POLL_MODE", "direct",
-                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", "http://127.0.0.1:9/health"),
+                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", relay.urlTemplate()),
                 runDirectory, runDirectory.resolve("operator.log"));
         operator.start();
         awaitOperatorReady();
@@ -216,6 +220,11 @@ final class LocalCluster implements AutoCloseable {
         return client;
     }
 
+    /** Where the operator polls: route a HealthCheck to a {@link SidecarProcess} to give it real health. */
+    SidecarRelay relay() {
+        return relay;
+    }
+
     OperatorProcess operator() {
         return operator;
     }
@@ -300,6 +309,9 @@ final class LocalCluster implements AutoCloseable {
         }
         if (operator != null) {
             operator.stop();
+        }
+        if (relay != null) {
+            relay.close();
         }
         if (client != null) {
             client.close();

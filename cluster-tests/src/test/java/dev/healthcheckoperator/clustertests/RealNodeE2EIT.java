@@ -256,6 +256,79 @@ class RealNodeE2EIT {
                 .until(() -> kubectl.ok("-n", NAMESPACE, "get", owned, "-l", selector, "-o", "name"), String::isEmpty);
     }
 
+    /**
+     * A sidecar that breaks inside its own process (the test-hooks image deadlocks two of its threads some seconds
+     * after start, hack/images/test-hooks) fails its liveness probe, and the real kubelet restarts it.
+     */
+    @Test
+    @Order(9)
+    void aSidecarDeadlockedInsideIsRestartedByTheKubelet() {
+        String name = "deadlocks";
+        kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
+                  replicas: 1
+                  image: healthcheck-operator/healthcheck-sidecar-test-hooks:%s
+                  checks:
+                    - name: port
+                      tcpSocket:
+                        host: demo-upstream.demo.svc
+                        port: 5432
+                """.formatted(projectVersion())));
+        String selector = "app.kubernetes.io/instance=" + name;
+        try {
+            await(name + " restarted by the kubelet").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o",
+                            "jsonpath={.items[*].status.containerStatuses[0].restartCount}"),
+                            restarts -> !restarts.isBlank() && Integer.parseInt(restarts.split(" ")[0]) >= 1);
+            String pod = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o",
+                    "jsonpath={.items[0].metadata.name}");
+            String kubeletSaw = kubectl.ok("-n", NAMESPACE, "get", "events", "--field-selector",
+                    "involvedObject.name=" + pod + ",reason=Unhealthy", "-o", "jsonpath={.items[*].message}");
+            assertThat(kubeletSaw).as("what the kubelet reported").contains("Liveness probe failed")
+                    .contains("503");
+            assertThat(kubectl.ok("-n", NAMESPACE, "get", "pod", pod, "-o",
+                    "jsonpath={.status.containerStatuses[0].lastState.terminated.reason}"))
+                    .as("how the deadlocked container ended").isNotBlank();
+        } finally {
+            kubectl.ok("-n", NAMESPACE, "delete", "hc", name, "--wait=true", "--timeout=120s");
+        }
+    }
+
+    /** A sidecar image the node cannot pull: Ready=False with the kubelet's reason, naming the image. */
+    @Test
+    @Order(10)
+    void anUnpullableSidecarImageIsTheReadyReason() {
+        String name = "unpullable";
+        String image = "healthcheck-operator/healthcheck-sidecar-does-not-exist:0.0.0";
+        kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
+                  replicas: 1
+                  image: %s
+                  checks:
+                    - name: port
+                      tcpSocket:
+                        host: demo-upstream.demo.svc
+                        port: 5432
+                """.formatted(image)));
+        String reason = "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}";
+        String message = "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}";
+        try {
+            await(name + " ImagePullFailed").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> kubectl.ok("-n", NAMESPACE, "get", "hc", name, "-o", reason),
+                            "ImagePullFailed"::equals);
+            assertThat(kubectl.ok("-n", NAMESPACE, "get", "hc", name, "-o", message))
+                    .as("the Ready message").contains(image).containsAnyOf("ErrImagePull", "ImagePullBackOff");
+            assertThat(kubectl.ok("-n", NAMESPACE, "get", "hc", name, "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
+        } finally {
+            kubectl.ok("-n", NAMESPACE, "delete", "hc", name, "--wait=true", "--timeout=120s");
+        }
+    }
+
+    private static String projectVersion() {
+        String version = System.getProperty("cluster-tests.project-version");
+        assertThat(version).as("system property cluster-tests.project-version (set by the pom)").isNotBlank();
+        return version;
+    }
+
     /** The sidecar pods that are not being deleted. */
     private static List<String> sidecarPods() {
         String lines = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/instance=" + HEALTH_CHECK,

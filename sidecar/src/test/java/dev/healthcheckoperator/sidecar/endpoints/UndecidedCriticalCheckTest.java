@@ -49,7 +49,7 @@ class UndecidedCriticalCheckTest {
         @Override
         protected String checksYaml(FakeUpstream started) {
             return """
-                    periodSeconds: 20
+                    periodSeconds: 8
                     timeoutSeconds: 5
                     failureThreshold: 3
                     checks:
@@ -82,7 +82,7 @@ class UndecidedCriticalCheckTest {
 
     /**
      * Every /health answer from the check's first failure on, for a few seconds, while it has failed once or
-     * twice. A 20 s period leaves 40 s between the first failure and the third however slowly the test starts.
+     * twice. An 8 s period leaves 16 s between the first failure and the third, five times the 3 s sampled.
      */
     private List<Seen> answersWhileFailedOnceOrTwice() {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))

@@ -17,6 +17,8 @@ public final class ChecksFiles {
         try {
             Path file = Files.createTempFile("checks", ".yaml");
             Files.writeString(file, yaml);
+            // The Quarkus application reads it for as long as the test JVM runs: removed when that JVM exits.
+            file.toFile().deleteOnExit();
             return Map.of("sidecar.config-file", file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

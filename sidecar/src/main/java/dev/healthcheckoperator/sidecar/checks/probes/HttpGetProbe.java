@@ -9,9 +9,7 @@ import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonPathExpression;
 import io.netty.buffer.ByteBufInputStream;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -76,15 +74,6 @@ public final class HttpGetProbe implements Probe {
 
     @Override
     public Future<ProbeOutcome> run(ProbeDeadline deadline) {
-        if (!Context.isOnEventLoopThread()) {
-            // The body handlers must be in place in the same event-loop turn as the response headers: chained from
-            // another thread, a response whose body arrived with its headers may have ended before they are, and
-            // Vert.x refuses a handler on an ended response (an IllegalStateException). CheckRunner calls from an
-            // event loop; anything else (a test, a future caller) is moved onto one.
-            Promise<ProbeOutcome> outcome = Promise.promise();
-            vertx.runOnContext(v -> run(deadline).onComplete(outcome));
-            return outcome.future();
-        }
         Set<String> visited = new HashSet<>();
         visited.add(first.key());
         return follow(first, 0, visited, deadline).otherwise(ProbeOutcome::fromError);

@@ -9,7 +9,8 @@ public interface Probe {
     /**
      * Starts one probe. Every wait is bounded by {@code deadline}: each step takes its timeout from
      * {@link ProbeDeadline#remainingMillis()} and registers its I/O with {@link ProbeDeadline#onCancel}, so that
-     * at the deadline nothing of this probe is left running. Run it through {@link ProbeDeadline#run}.
+     * at the deadline nothing of this probe is left running. Run it through {@link ProbeDeadline#run}, which starts
+     * it on an event loop.
      */
     Future<ProbeOutcome> run(ProbeDeadline deadline);
 

@@ -2,6 +2,7 @@ package dev.healthcheckoperator.sidecar.checks.probes;
 
 import dev.healthcheckoperator.sidecar.checks.FailureReason;
 import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,9 +32,19 @@ public final class ProbeDeadline {
     /**
      * Runs one probe under a deadline of {@code timeoutMillis}: the future completes with the probe's outcome, or
      * with a {@code Timeout} at the deadline after the probe's I/O was aborted. A probe that throws while it
-     * starts, or fails its future, is a {@code ProbeError}: it never leaves the caller waiting.
+     * starts, or fails its future, is a {@code ProbeError}: it never leaves the caller waiting. The probe always
+     * starts on an event loop.
      */
     public static Future<ProbeOutcome> run(Vertx vertx, Probe probe, long timeoutMillis) {
+        if (!Context.isOnEventLoopThread()) {
+            // A probe chains its handlers in the event-loop turn its I/O completes in: chained from another thread,
+            // an HTTP response whose body arrived with its headers may have ended before the body handlers are in
+            // place, and Vert.x refuses a handler on an ended response (an IllegalStateException). CheckRunner calls
+            // from an event loop; anything else (a test, a future caller) is moved onto one, for every kind of probe.
+            Promise<ProbeOutcome> outcome = Promise.promise();
+            vertx.runOnContext(v -> run(vertx, probe, timeoutMillis).onComplete(outcome));
+            return outcome.future();
+        }
         ProbeDeadline deadline = new ProbeDeadline(timeoutMillis);
         Promise<ProbeOutcome> outcome = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> {

@@ -127,8 +127,8 @@ class SchemaValidationTest {
                         + "followRedirects: sometimes}"), "spec.checks[0].httpGet.followRedirects",
                         "must be of type boolean"),
                 bad("header without value", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
-                        + "httpHeaders: [{name: X-Probe}]}"), "spec.checks[0].httpGet.httpHeaders[0].value",
-                        "Required value"),
+                        + "httpHeaders: [{name: X-Probe}]}"), "spec.checks[0].httpGet.httpHeaders[0]",
+                        "set exactly one of value or valueFrom"),
                 bad("jsonBody path not starting with $", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
                         + "jsonBody: [{path: status, equals: UP}]}"), "spec.checks[0].httpGet.jsonBody[0].path",
                         "should match"),

@@ -13,7 +13,7 @@ public class SecretRef {
 
     @JsonPropertyDescription("Name of the Secret, in the HealthCheck's namespace.")
     @Required
-    @Pattern(SecretKeyRef.OBJECT_NAME_PATTERN)
+    @Pattern(KeyRef.OBJECT_NAME_PATTERN)
     @Size(max = 253)
     private String name;
 

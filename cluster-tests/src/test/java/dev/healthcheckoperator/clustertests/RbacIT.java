@@ -38,6 +38,9 @@ class RbacIT {
                 // Sidecar pods are read to explain a rollout; old checks-file ConfigMaps are deleted.
                 List.of("watch", "pods", "--all-namespaces"),
                 List.of("delete", "configmaps", "-n", user),
+                // Secrets a check names are got by name (SecretNotFound); never listed or watched.
+                List.of("get", "secrets", "--all-namespaces"),
+                List.of("get", "secrets", "-n", user),
                 // The leader-election Lease: fabric8's LeaderElector creates it, then renews it with PATCH.
                 List.of("get", "leases.coordination.k8s.io", "-n", OWN),
                 List.of("create", "leases.coordination.k8s.io", "-n", OWN),
@@ -45,11 +48,12 @@ class RbacIT {
             softly.assertThat(operator.canI(allowed.toArray(String[]::new))).as("can-i %s", allowed).isTrue();
         }
         for (List<String> denied : List.of(
-                List.of("get", "secrets", "--all-namespaces"),
                 List.of("list", "secrets", "--all-namespaces"),
                 List.of("watch", "secrets", "--all-namespaces"),
-                List.of("get", "secrets", "-n", user),
+                List.of("list", "secrets", "-n", user),
                 List.of("list", "secrets", "-n", OWN),
+                List.of("create", "secrets", "-n", user),
+                List.of("update", "secrets", "-n", user),
                 List.of("delete", "namespaces"),
                 List.of("create", "namespaces"),
                 // Owned objects go with their HealthCheck through the garbage collector.

@@ -1,5 +1,6 @@
 package dev.healthcheckoperator.operator.dependent;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -9,6 +10,9 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
 
 /**
@@ -33,10 +37,18 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HttpGet(String url, String host, Integer port, String path, String scheme, List<Header> httpHeaders,
-            List<Integer> expectedStatuses, List<JsonBody> jsonBody, Boolean followRedirects) {
+            List<Integer> expectedStatuses, List<JsonBody> jsonBody, Boolean followRedirects, Tls tls) {
     }
 
-    public record Header(String name, String value) {
+    /** A header's value, or the mounted file the sidecar reads it from (a Secret key: never the value). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Header(String name, String value, String valueFile) {
+    }
+
+    /** TLS options as mounted files, see {@link MountedReferences}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Tls(String caFile, String certFile, String keyFile, String serverName,
+            Boolean insecureSkipTlsVerify) {
     }
 
     public record JsonBody(String path, String equals) {
@@ -46,7 +58,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Grpc(String host, Integer port, String service) {
+    public record Grpc(String host, Integer port, String service, Tls tls) {
     }
 
     /** The API server fills in the spec's defaults; a value still missing is left to the sidecar's own default. */
@@ -68,12 +80,41 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
             return null;
         }
         List<Header> headers = http.getHttpHeaders() == null ? null
-                : http.getHttpHeaders().stream().map(h -> new Header(h.getName(), h.getValue())).toList();
+                : http.getHttpHeaders().stream().map(ChecksFile::header).toList();
         List<JsonBody> jsonBody = http.getJsonBody() == null ? null
                 : http.getJsonBody().stream().map(j -> new JsonBody(j.getPath(), j.getEquals())).toList();
         return new HttpGet(http.getUrl(), http.getHost(), http.getPort(), http.getPath(),
                 http.getScheme() == null ? null : http.getScheme().name(), headers, http.getExpectedStatuses(),
-                jsonBody, http.getFollowRedirects());
+                jsonBody, http.getFollowRedirects(), tls(http.getTls()));
+    }
+
+    private static Header header(HttpHeader header) {
+        SecretKeyRef ref = header.getValueFrom() == null ? null : header.getValueFrom().getSecretKeyRef();
+        return ref == null ? new Header(header.getName(), header.getValue(), null)
+                : new Header(header.getName(), null,
+                        MountedReferences.path(MountedReferences.Kind.SECRET, ref.getName(), ref.getKey()));
+    }
+
+    /** The TLS options with each reference turned into the path it is mounted at. */
+    public static Tls tls(TlsOptions tls) {
+        if (tls == null) {
+            return null;
+        }
+        List<MountedReferences.Reference> references = new ArrayList<>();
+        MountedReferences.addTls("", tls, references);
+        String ca = null;
+        String cert = null;
+        String key = null;
+        for (MountedReferences.Reference reference : references) {
+            if (reference.field().startsWith("caBundleRef")) {
+                ca = reference.path();
+            } else if (MountedReferences.TLS_CERT_KEY.equals(reference.key())) {
+                cert = reference.path();
+            } else {
+                key = reference.path();
+            }
+        }
+        return new Tls(ca, cert, key, tls.getServerName(), tls.getInsecureSkipTlsVerify());
     }
 
     private static HostPort tcpSocket(TcpSocketAction tcp) {
@@ -81,6 +122,6 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
     }
 
     private static Grpc grpc(GrpcAction grpc) {
-        return grpc == null ? null : new Grpc(grpc.getHost(), grpc.getPort(), grpc.getService());
+        return grpc == null ? null : new Grpc(grpc.getHost(), grpc.getPort(), grpc.getService(), tls(grpc.getTls()));
     }
 }

@@ -223,6 +223,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                     .withReadOnly(true).build());
             mounts.add(new VolumeMountBuilder().withName("heap-dumps").withMountPath(HEAP_DUMP_DIR).build());
         }
+        mounts.addAll(MountedReferences.mounts(spec));
         return mounts;
     }
 
@@ -243,6 +244,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             volumes.add(new VolumeBuilder().withName("heap-dumps").withNewEmptyDir()
                     .withSizeLimit(new Quantity(HEAP_DUMP_VOLUME_BYTES / (1024 * 1024) + "Mi")).endEmptyDir().build());
         }
+        volumes.addAll(MountedReferences.volumes(spec));
         return volumes;
     }
 

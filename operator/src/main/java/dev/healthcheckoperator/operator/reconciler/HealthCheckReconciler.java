@@ -119,6 +119,8 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         HealthCheckStatus next;
         List<String> problems = SpecValidator.validate(healthCheck);
         Optional<String> conflict = problems.isEmpty() ? OwnedNames.conflict(healthCheck, context) : Optional.empty();
+        Optional<ConditionState> missing = problems.isEmpty() && conflict.isEmpty()
+                ? MissingReferences.check(healthCheck, context.getClient()) : Optional.empty();
         if (!problems.isEmpty()) {
             polls.forget(healthCheck);
             next = StatusFactory.next(healthCheck, previous, ReadyCondition.invalidSpec(String.join("; ", problems)),
@@ -129,6 +131,12 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             polls.forget(healthCheck);
             next = StatusFactory.holdingHealth(healthCheck, previous, ReadyCondition.nameConflict(conflict.get()),
                     previous.getReadyReplicas(), NO_SIDECARS, now);
+        } else if (missing.isPresent()) {
+            // A pod template naming a missing Secret would roll out pods that never start: the sidecars that run
+            // keep running on what they have until it exists.
+            polls.forget(healthCheck);
+            next = StatusFactory.holdingHealth(healthCheck, previous, missing.get(), previous.getReadyReplicas(),
+                    NO_SIDECARS, now);
         } else {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
             removeOldConfigMaps(healthCheck, context);
@@ -158,7 +166,9 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             }
         }
         commit(healthCheck, previous, next, context);
-        return conflict.isPresent() ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
+        // Neither a conflicting object nor a Secret is watched: whether it went away, or came, is looked at again.
+        return conflict.isPresent() || missing.isPresent()
+                ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
                 : UpdateControl.noUpdate();
     }
 

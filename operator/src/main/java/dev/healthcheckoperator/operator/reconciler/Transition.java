@@ -23,7 +23,8 @@ public record Transition(String type, String reason, String message) {
     private static final Set<String> WARNING_REASONS = Set.of(ReadyCondition.REASON_INVALID_SPEC,
             ReadyCondition.REASON_RECONCILE_ERROR, ReadyCondition.REASON_NAME_CONFLICT,
             ReadyCondition.REASON_ROLLOUT_FAILED, ReadyCondition.REASON_IMAGE_PULL_FAILED,
-            ReadyCondition.REASON_CRASH_LOOPING, ReadyCondition.REASON_UNAVAILABLE);
+            ReadyCondition.REASON_CRASH_LOOPING, ReadyCondition.REASON_UNAVAILABLE,
+            MissingReferences.REASON_SECRET_NOT_FOUND, MissingReferences.REASON_CONFIG_MAP_NOT_FOUND);
     private static final Set<String> HEALTH_REASONS = Set.of("Healthy", "Degraded", "Unhealthy", "HealthUnknown");
 
     public String action() {

@@ -1,5 +1,6 @@
 package dev.healthcheckoperator.sidecar.checks;
 
+import dev.healthcheckoperator.sidecar.checks.tls.MountedFile;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -27,11 +28,16 @@ public enum FailureReason {
     BadRedirect,
     GrpcNotServing,
     GrpcError,
+    /** A mounted Secret or ConfigMap key the check reads (a header value, a CA bundle, a client key) is unusable. */
+    SecretUnreadable,
     ProbeError;
 
     /** Maps what Vert.x, Netty and the JDK throw to a reason; walks the cause chain (TLS errors come wrapped). */
     public static FailureReason classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MountedFile.UnreadableException) {
+                return SecretUnreadable;
+            }
             String type = t.getClass().getName();
             String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (t instanceof TimeoutException || type.endsWith("ConnectTimeoutException")

@@ -13,6 +13,18 @@ public class GrpcAction extends NetworkTarget {
     @Size(max = 253)
     private String service;
 
+    @JsonPropertyDescription("Speak TLS (HTTP/2 negotiated by ALPN) with these options; without it the call is "
+            + "plaintext HTTP/2. An empty object uses the sidecar's default trust store.")
+    private TlsOptions tls;
+
+    public TlsOptions getTls() {
+        return tls;
+    }
+
+    public void setTls(TlsOptions tls) {
+        this.tls = tls;
+    }
+
     public String getService() {
         return service;
     }

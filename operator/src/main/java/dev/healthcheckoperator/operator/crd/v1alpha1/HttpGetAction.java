@@ -16,6 +16,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.url) || (!has(self.port) && !has(self.path) && !has(self.scheme))",
         message = "port, path and scheme go with host, not with url")
 @ValidationRule(value = "!has(self.host) || has(self.port)", message = "port is required with host", fieldPath = ".port")
+@ValidationRule(value = "!has(self.tls) || (has(self.url) ? self.url.startsWith('https://') "
+        + ": (has(self.scheme) && self.scheme == 'HTTPS'))",
+        message = "tls goes with an https:// url or scheme HTTPS", fieldPath = ".tls")
 public class HttpGetAction extends HostAndPort {
 
     @JsonPropertyDescription("Absolute http:// or https:// URL to GET, e.g. http://checkout.shop.svc:8080/ready.")
@@ -51,6 +54,17 @@ public class HttpGetAction extends HostAndPort {
             + "again only to the same host and port). false judges the redirect itself.")
     @Default("true")
     private Boolean followRedirects;
+
+    @JsonPropertyDescription("TLS options of an https check: CA bundle, client certificate, server name.")
+    private TlsOptions tls;
+
+    public TlsOptions getTls() {
+        return tls;
+    }
+
+    public void setTls(TlsOptions tls) {
+        this.tls = tls;
+    }
 
     public String getUrl() {
         return url;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -127,8 +128,8 @@ class SchemaValidationTest {
                         + "followRedirects: sometimes}"), "spec.checks[0].httpGet.followRedirects",
                         "must be of type boolean"),
                 bad("header without value", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
-                        + "httpHeaders: [{name: X-Probe}]}"), "spec.checks[0].httpGet.httpHeaders[0].value",
-                        "Required value"),
+                        + "httpHeaders: [{name: X-Probe}]}"), "spec.checks[0].httpGet.httpHeaders[0]",
+                        "set exactly one of value or valueFrom"),
                 bad("jsonBody path not starting with $", checks("- name: api\n  httpGet: {url: \"http://a.b/\", "
                         + "jsonBody: [{path: status, equals: UP}]}"), "spec.checks[0].httpGet.jsonBody[0].path",
                         "should match"),
@@ -172,8 +173,39 @@ class SchemaValidationTest {
                         "spec.podLabels", "must not set app.kubernetes.io/ labels"));
     }
 
+
+    /** Header values from Secrets and TLS options: each rule, and the field it names. */
+    static Stream<Arguments> badSecretAndTlsReferences() {
+        return Stream.of(
+                bad("spec.checks[0].httpGet.httpHeaders[0]: set exactly one of value or valueFrom", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, value: v, valueFrom: {secretKeyRef: {name: s, key: k}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0]", "set exactly one of value or valueFrom"),
+                bad("spec.checks[0].httpGet.httpHeaders[0]: set exactly one of value or valueFrom", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X}]}}"), "spec.checks[0].httpGet.httpHeaders[0]", "set exactly one of value or valueFrom"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom: a Host header takes a value, not valueFrom", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: HOST, valueFrom: {secretKeyRef: {name: s, key: k}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom", "a Host header takes a value, not valueFrom"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef: Required value", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef", "Required value"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.name: Required value", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {secretKeyRef: {key: k}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.name", "Required value"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.name: should match", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {secretKeyRef: {name: S, key: k}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.name", "should match"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key: Required value", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {secretKeyRef: {name: s}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key", "Required value"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key: should match", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {secretKeyRef: {name: s, key: 'a/b'}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key", "should match"),
+                bad("spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key: key must not be '.' or start with '..'", checks("- {name: c, httpGet: {url: 'http://a.b/', httpHeaders: [{name: X, valueFrom: {secretKeyRef: {name: s, key: '..data'}}}]}}"), "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef.key", "key must not be '.' or start with '..'"),
+                bad("spec.checks[0].httpGet.tls: tls goes with an https:// url or scheme HTTPS", checks("- {name: c, httpGet: {url: 'http://a.b/', tls: {serverName: a.b}}}"), "spec.checks[0].httpGet.tls", "tls goes with an https:// url or scheme HTTPS"),
+                bad("spec.checks[0].httpGet.tls: tls goes with an https:// url or scheme HTTPS", checks("- {name: c, httpGet: {host: a.b, port: 80, tls: {serverName: a.b}}}"), "spec.checks[0].httpGet.tls", "tls goes with an https:// url or scheme HTTPS"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef: set exactly one of configMapKeyRef or secretKeyRef", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {}}}}"), "spec.checks[0].httpGet.tls.caBundleRef", "set exactly one of configMapKeyRef or secretKeyRef"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef: set exactly one of configMapKeyRef or secretKeyRef", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {configMapKeyRef: {name: c, key: ca.crt}, secretKeyRef: {name: s, key: ca.crt}}}}}"), "spec.checks[0].httpGet.tls.caBundleRef", "set exactly one of configMapKeyRef or secretKeyRef"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef.configMapKeyRef.key: Required value", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {configMapKeyRef: {name: c}}}}}"), "spec.checks[0].httpGet.tls.caBundleRef.configMapKeyRef.key", "Required value"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef.configMapKeyRef.key: key must not be '.' or start with '..'", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {configMapKeyRef: {name: c, key: '.'}}}}}"), "spec.checks[0].httpGet.tls.caBundleRef.configMapKeyRef.key", "key must not be '.' or start with '..'"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef.secretKeyRef.name: should match", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {secretKeyRef: {name: 'a_b', key: ca.crt}}}}}"), "spec.checks[0].httpGet.tls.caBundleRef.secretKeyRef.name", "should match"),
+                bad("spec.checks[0].httpGet.tls.caBundleRef: caBundleRef has no effect with insecureSkipTlsVerify", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {caBundleRef: {secretKeyRef: {name: s, key: ca.crt}}, insecureSkipTlsVerify: true}}}"), "spec.checks[0].httpGet.tls.caBundleRef", "caBundleRef has no effect with insecureSkipTlsVerify"),
+                bad("spec.checks[0].httpGet.tls.clientCertificateSecretRef.name: Required value", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {clientCertificateSecretRef: {}}}}"), "spec.checks[0].httpGet.tls.clientCertificateSecretRef.name", "Required value"),
+                bad("spec.checks[0].httpGet.tls.clientCertificateSecretRef.name: should match", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {clientCertificateSecretRef: {name: 'C'}}}}"), "spec.checks[0].httpGet.tls.clientCertificateSecretRef.name", "should match"),
+                bad("spec.checks[0].httpGet.tls.serverName: should match", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {serverName: 'a b'}}}"), "spec.checks[0].httpGet.tls.serverName", "should match"),
+                bad("spec.checks[0].httpGet.tls.serverName: should match", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {serverName: 'a.b:443'}}}"), "spec.checks[0].httpGet.tls.serverName", "should match"),
+                bad("spec.checks[0].httpGet.tls.insecureSkipTlsVerify: must be of type boolean", checks("- {name: c, httpGet: {url: 'https://a.b/', tls: {insecureSkipTlsVerify: 'yes'}}}"), "spec.checks[0].httpGet.tls.insecureSkipTlsVerify", "must be of type boolean"),
+                bad("spec.checks[0].grpc.tls.caBundleRef: set exactly one of configMapKeyRef or secretKeyRef", checks("- {name: c, grpc: {host: a.b, port: 1, tls: {caBundleRef: {}}}}"), "spec.checks[0].grpc.tls.caBundleRef", "set exactly one of configMapKeyRef or secretKeyRef"),
+                bad("spec.checks[0].grpc.tls.serverName: should match", checks("- {name: c, grpc: {host: a.b, port: 1, tls: {serverName: '-a'}}}"), "spec.checks[0].grpc.tls.serverName", "should match"),
+                bad("spec.checks[0].grpc.tls.caBundleRef: caBundleRef has no effect with insecureSkipTlsVerify", checks("- {name: c, grpc: {host: a.b, port: 1, tls: {clientCertificateSecretRef: {name: c}, caBundleRef: {configMapKeyRef: {name: c, key: k}}, insecureSkipTlsVerify: true}}}"), "spec.checks[0].grpc.tls.caBundleRef", "caBundleRef has no effect with insecureSkipTlsVerify"));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("badResources")
+    @MethodSource({"badResources", "badSecretAndTlsReferences"})
     void refusesWithTheFieldNamed(String rule, String spec, String field, String fragment) {
         KubernetesClientException refused = assertThrows(KubernetesClientException.class,
                 () -> client.resource(healthCheck(spec)).create(), rule + " was accepted");
@@ -227,6 +259,41 @@ class SchemaValidationTest {
         @SuppressWarnings("unchecked")
         var header = ((java.util.List<Map<String, Object>>) httpGet.get("httpHeaders")).get(0);
         assertEquals("Bearer a\tb c", header.get("value"), "tabs and spaces are allowed in header values");
+    }
+
+    @Test
+    void acceptsSecretHeadersAndTlsOptionsAndAppliesTheirDefaults() {
+        GenericKubernetesResource created = client.resource(healthCheck("""
+                checks:
+                  - name: api
+                    httpGet:
+                      url: "https://checkout.shop.svc:8443/ready"
+                      httpHeaders:
+                        - {name: Authorization, valueFrom: {secretKeyRef: {name: api-token, key: token}}}
+                        - {name: X-Probe, value: "1"}
+                      tls:
+                        caBundleRef: {configMapKeyRef: {name: shop-ca, key: ca.crt}}
+                        clientCertificateSecretRef: {name: probe-client}
+                        serverName: checkout.shop.internal
+                  - name: web
+                    httpGet: {host: checkout.shop.svc, port: 8443, scheme: HTTPS, tls: {insecureSkipTlsVerify: true}}
+                  - name: rpc
+                    grpc:
+                      host: grpc.shop.svc
+                      port: 9090
+                      tls: {caBundleRef: {secretKeyRef: {name: grpc-ca, key: ca.crt}}}
+                  - name: rpc-default-trust
+                    grpc: {host: grpc.shop.svc, port: 9091, tls: {}}
+                """)).create();
+        @SuppressWarnings("unchecked")
+        var checks = (List<Map<String, Object>>) ((Map<String, Object>) created.getAdditionalProperties().get("spec"))
+                .get("checks");
+        @SuppressWarnings("unchecked")
+        var tls = (Map<String, Object>) ((Map<String, Object>) checks.get(0).get("httpGet")).get("tls");
+        assertEquals(false, tls.get("insecureSkipTlsVerify"), "verification is on unless turned off");
+        @SuppressWarnings("unchecked")
+        var grpcTls = (Map<String, Object>) ((Map<String, Object>) checks.get(3).get("grpc")).get("tls");
+        assertEquals(Map.of("insecureSkipTlsVerify", false), grpcTls, "an empty tls means TLS with default trust");
     }
 
     static Stream<Path> examples() throws IOException {

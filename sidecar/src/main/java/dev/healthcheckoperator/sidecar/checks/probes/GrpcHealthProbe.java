@@ -31,18 +31,20 @@ public final class GrpcHealthProbe implements Probe {
     private static final int MAX_RESPONSE_BYTES = 4096;
 
     private final GrpcAction action;
-    private final HttpClient client;
+    private final TlsHttpClient clients;
     private final Buffer requestFrame;
     private final PooledExchange exchanges = new PooledExchange();
 
     public GrpcHealthProbe(Vertx vertx, GrpcAction action) {
         this.action = action;
         this.requestFrame = frame(action.serviceOrEmpty());
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        // Over TLS, HTTP/2 is negotiated by ALPN; in plaintext gRPC servers expect HTTP/2 prior knowledge.
+        this.clients = new TlsHttpClient(vertx, () -> new HttpClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false) // gRPC servers expect HTTP/2 prior knowledge
+                .setHttp2ClearTextUpgrade(false)
+                .setUseAlpn(action.usesTls())
                 .setHttp2MaxPoolSize(1)
-                .setMaxWaitQueueSize(2));
+                .setMaxWaitQueueSize(2), action.tls());
     }
 
     /** A gRPC length-prefixed message holding {@code HealthCheckRequest{string service = 1}}. */
@@ -204,15 +206,19 @@ public final class GrpcHealthProbe implements Probe {
 
     @Override
     public Future<ProbeOutcome> run(ProbeDeadline deadline) {
+        deadline.phase("reading the mounted TLS files");
+        return clients.current().compose(client -> call(client, deadline)).otherwise(ProbeOutcome::fromError);
+    }
+
+    private Future<ProbeOutcome> call(HttpClient client, ProbeDeadline deadline) {
         long timeoutMillis = deadline.remainingMillis();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setHost(action.host())
-                .setPort(action.port())
                 .setURI(METHOD_PATH)
                 .putHeader("content-type", "application/grpc")
                 .putHeader("te", "trailers")
                 .putHeader("grpc-timeout", timeoutMillis + "m");
+        clients.address(options, action.host(), action.port(), action.usesTls());
         // At the deadline the exchange resets its stream (an HTTP/2 RST_STREAM): the connection stays usable.
         return exchanges.send(client, options, deadline, request -> {
                     deadline.phase("waiting for the answer");
@@ -268,6 +274,6 @@ public final class GrpcHealthProbe implements Probe {
 
     @Override
     public void close() {
-        client.close();
+        clients.close();
     }
 }

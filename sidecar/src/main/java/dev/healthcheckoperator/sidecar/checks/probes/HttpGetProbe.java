@@ -8,6 +8,7 @@ import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonPathExpression;
+import dev.healthcheckoperator.sidecar.checks.tls.MountedFile;
 import io.netty.buffer.ByteBufInputStream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,12 +48,13 @@ public final class HttpGetProbe implements Probe {
 
     private final Vertx vertx;
     private final HttpGetAction action;
-    private final HttpClient client;
+    private final TlsHttpClient clients;
     private final List<CompiledAssertion> assertions;
     private final ObjectMapper json;
     private final int maxBodyBytes;
     private final HttpTarget first;
     private final PooledExchange exchanges = new PooledExchange();
+    private final boolean readsHeaderFiles;
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
         this.vertx = vertx;
@@ -63,24 +65,46 @@ public final class HttpGetProbe implements Probe {
                 .map(a -> new CompiledAssertion(a.path(), JsonPathExpression.toPointer(a.path()), a.equals()))
                 .toList();
         this.first = HttpTarget.of(action);
+        this.readsHeaderFiles = action.headersOrEmpty().stream().anyMatch(h -> h.valueFile() != null);
         // Probes of one check never overlap, so one connection per upstream is enough; the wait queue is bounded.
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        // Each request says whether it is https; the TLS settings apply to those.
+        this.clients = new TlsHttpClient(vertx, () -> new HttpClientOptions()
                 .setMaxPoolSize(1)
                 .setMaxWaitQueueSize(2)
-                .setKeepAlive(true)
-                .setTrustAll(Boolean.TRUE.equals(action.insecureSkipTlsVerify()))
-                .setVerifyHost(!Boolean.TRUE.equals(action.insecureSkipTlsVerify())));
+                .setKeepAlive(true), action.tlsOrDefault());
     }
 
     @Override
     public Future<ProbeOutcome> run(ProbeDeadline deadline) {
         Set<String> visited = new HashSet<>();
         visited.add(first.key());
-        return follow(first, 0, visited, deadline).otherwise(ProbeOutcome::fromError);
+        deadline.phase("reading the mounted TLS and header files");
+        return clients.current()
+                .compose(client -> headers().compose(headers ->
+                        follow(new Exchange(client, headers, deadline), first, 0, visited)))
+                .otherwise(ProbeOutcome::fromError);
     }
 
-    private Future<ProbeOutcome> follow(HttpTarget target, int redirects, Set<String> visited, ProbeDeadline deadline) {
-        return send(target, deadline).compose(response -> {
+    /** What every request of one probe shares: the client, the headers as read for this probe, the deadline. */
+    private record Exchange(HttpClient client, List<HttpHeader> headers, ProbeDeadline deadline) {
+    }
+
+    /**
+     * The user's headers with every {@code valueFile} read now, on a worker thread: a rotated Secret is sent by the
+     * next probe. A file that cannot be used fails the probe with a message naming it (never its content).
+     */
+    private Future<List<HttpHeader>> headers() {
+        if (!readsHeaderFiles) {
+            return Future.succeededFuture(action.headersOrEmpty());
+        }
+        return vertx.executeBlocking(() -> action.headersOrEmpty().stream()
+                .map(h -> h.valueFile() == null ? h : new HttpHeader(h.name(), MountedFile.readHeaderValue(h.valueFile())))
+                .toList(), false);
+    }
+
+    private Future<ProbeOutcome> follow(Exchange exchange, HttpTarget target, int redirects, Set<String> visited) {
+        ProbeDeadline deadline = exchange.deadline();
+        return send(exchange, target).compose(response -> {
             int status = response.statusCode();
             if (!action.followsRedirects() || !REDIRECT_STATUSES.contains(status)) {
                 return judge(response, target, redirects, deadline);
@@ -104,15 +128,25 @@ public final class HttpGetProbe implements Probe {
                         "redirect loop: " + target.display() + " redirects to " + next.display()
                                 + ", visited before"));
             }
-            return follow(next, redirects + 1, visited, deadline);
+            return follow(exchange, next, redirects + 1, visited);
         });
     }
 
-    private Future<HttpClientResponse> send(HttpTarget target, ProbeDeadline deadline) {
+    private Future<HttpClientResponse> send(Exchange exchange, HttpTarget target) {
+        ProbeDeadline deadline = exchange.deadline();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false)
-                .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.pathAndQuery());
-        return exchanges.send(client, options, deadline, request -> {
-            setHeaders(request, target);
+                .setURI(target.pathAndQuery());
+        // The server name is the check's own: a redirect to another origin is verified against that origin's name.
+        boolean renamed = target.sendsUserHeaders() && target.host().equals(first.host())
+                && target.port() == first.port() && clients.address(options, target.host(), target.port(), target.ssl());
+        if (!renamed) {
+            options.setHost(target.host()).setPort(target.port()).setSsl(target.ssl());
+        }
+        return exchanges.send(exchange.client(), options, deadline, request -> {
+            if (renamed && target.hostHeader() == null) {
+                request.authority(HostAndPort.create(target.host(), target.port()));
+            }
+            setHeaders(request, target, exchange.headers());
             deadline.phase("waiting for the response headers");
             return request.send();
         });
@@ -122,7 +156,7 @@ public final class HttpGetProbe implements Probe {
      * The user's headers replace the defaults of the same name (User-Agent, Host) rather than being sent beside
      * them; they go only to the origin the check names and only until a redirect leaves it (see HttpTarget).
      */
-    private void setHeaders(HttpClientRequest request, HttpTarget target) {
+    private void setHeaders(HttpClientRequest request, HttpTarget target, List<HttpHeader> headers) {
         request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
         if (target.hostHeader() != null) {
             HostAndPort authority = HostAndPort.parseAuthority(target.hostHeader(), -1);
@@ -135,7 +169,7 @@ public final class HttpGetProbe implements Probe {
             return;
         }
         Set<String> replaced = new HashSet<>();
-        for (HttpHeader header : action.headersOrEmpty()) {
+        for (HttpHeader header : headers) {
             if (header.name().equalsIgnoreCase("Host")) {
                 continue; // sent as the request's authority above
             }
@@ -224,6 +258,6 @@ public final class HttpGetProbe implements Probe {
 
     @Override
     public void close() {
-        client.close();
+        clients.close();
     }
 }

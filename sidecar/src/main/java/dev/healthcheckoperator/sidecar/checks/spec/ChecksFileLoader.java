@@ -44,7 +44,8 @@ public final class ChecksFileLoader {
     /** The newest checks-file format this sidecar reads; a file without {@code version} is version 1. */
     public static final int SUPPORTED_VERSION = 1;
     public static final int MAX_CHECKS = 64;
-    static final int MAX_HEADER_VALUE_LENGTH = 4096;
+    static final int MAX_HEADER_VALUE_LENGTH = HeaderValue.MAX_LENGTH;
+    static final int MAX_FILE_PATH_LENGTH = 1024;
     public static final int DEFAULT_PERIOD_SECONDS = 10;
     public static final int DEFAULT_TIMEOUT_SECONDS = 2;
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
@@ -224,6 +225,9 @@ public final class ChecksFileLoader {
             }
             if (def.grpc() != null) {
                 validateHostPort(at + "grpc.", def.grpc().host(), def.grpc().port(), problems);
+                if (def.grpc().tls() != null) {
+                    validateTls(at + "grpc.tls.", def.grpc().tls(), problems);
+                }
             }
             checks.add(new Check(def.name(), Boolean.TRUE.equals(def.critical()), Duration.ofSeconds(checkPeriod),
                     Duration.ofSeconds(checkTimeout), checkFailures, checkSuccesses, def));
@@ -276,10 +280,27 @@ public final class ChecksFileLoader {
             if (header == null || header.name() == null || !HEADER_NAME.matcher(header.name()).matches()) {
                 problems.add(hat + "name: required, and only token characters (letters, digits, !#$%&'*+.^_`|~-)");
             }
+            if (header != null && header.valueFile() != null) {
+                if (header.value() != null) {
+                    problems.add(hat + "value: give either value or valueFile, not both");
+                } else if ("Host".equalsIgnoreCase(header.name())) {
+                    problems.add(hat + "valueFile: a Host header is given as a value, not read from a file");
+                }
+                validateFilePath(hat + "valueFile", header.valueFile(), problems);
+                continue;
+            }
             String valueProblem = header == null ? null : headerValueProblem(header.name(), header.value());
             if (valueProblem != null) {
-                problems.add(hat + "value: " + valueProblem);
+                problems.add(hat + "value: " + (header.value() == null ? "required (or valueFile)" : valueProblem));
             }
+        }
+        if (http.tls() != null) {
+            boolean https = http.url() != null ? http.url().regionMatches(true, 0, "https://", 0, 8)
+                    : "HTTPS".equalsIgnoreCase(http.scheme());
+            if (!https) {
+                problems.add(at + "tls: only for an https:// url or scheme HTTPS");
+            }
+            validateTls(at + "tls.", http.tls(), problems);
         }
         if (http.expectedStatuses() != null) {
             for (int s = 0; s < http.expectedStatuses().size(); s++) {
@@ -309,24 +330,47 @@ public final class ChecksFileLoader {
         }
     }
 
-    /**
-     * A header value the probe can send as it is: ASCII visible characters, spaces and tabs (RFC 9110 field
-     * values, without the obsolete non-ASCII ones). A control character would make the request fail to build.
-     */
+    private static void validateTls(String at, TlsOptions tls, List<String> problems) {
+        validateFilePath(at + "caFile", tls.caFile(), problems);
+        validateFilePath(at + "certFile", tls.certFile(), problems);
+        validateFilePath(at + "keyFile", tls.keyFile(), problems);
+        if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+            problems.add(at + (tls.certFile() == null ? "certFile" : "keyFile")
+                    + ": required with " + (tls.certFile() == null ? "keyFile" : "certFile")
+                    + " (a client certificate needs both)");
+        }
+        if (tls.caFile() != null && tls.skipsVerify()) {
+            // Both would leave the reader guessing which one wins: the CA bundle would never be looked at.
+            problems.add(at + "caFile: has no effect with insecureSkipTlsVerify; give one of them");
+        }
+        if (tls.serverName() != null && (tls.serverName().isEmpty() || tls.serverName().length() > 253
+                || tls.serverName().chars().anyMatch(c -> c <= ' ' || c == '/' || c == '@' || c == ':' || c > 0x7E))) {
+            problems.add(at + "serverName: '" + tls.serverName() + "' is not a DNS name (at most 253 characters)");
+        }
+    }
+
+    /** A file the sidecar reads a mounted ConfigMap or Secret key from: absolute, normalized, bounded. */
+    private static void validateFilePath(String field, String path, List<String> problems) {
+        if (path == null) {
+            return;
+        }
+        if (path.isEmpty() || path.length() > MAX_FILE_PATH_LENGTH || !path.startsWith("/")
+                || path.chars().anyMatch(c -> c < ' ' || c == 0x7F)) {
+            problems.add(field + ": must be an absolute path of at most " + MAX_FILE_PATH_LENGTH
+                    + " characters without control characters");
+        } else if (path.endsWith("/") || List.of(path.split("/")).stream().anyMatch(p -> p.equals("..")
+                || p.equals("."))) {
+            problems.add(field + ": '" + path + "' must name a file, without '.' or '..' segments");
+        }
+    }
+
     private static String headerValueProblem(String name, String value) {
         if (value == null) {
             return "required";
         }
-        if (value.length() > MAX_HEADER_VALUE_LENGTH) {
-            return "at most " + MAX_HEADER_VALUE_LENGTH + " characters, got " + value.length();
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c != '\t' && (c < 0x20 || c > 0x7E)) {
-                return String.format("%s U+%04X at position %d; a header value holds only visible ASCII "
-                        + "characters, spaces and tabs", c < 0x20 || c == 0x7F ? "control character" : "non-ASCII "
-                        + "character", (int) c, i);
-            }
+        String problem = HeaderValue.problem(value);
+        if (problem != null) {
+            return problem;
         }
         if ("Host".equalsIgnoreCase(name) && HostAndPort.parseAuthority(value, -1) == null) {
             return "'" + value + "' is not host[:port]";

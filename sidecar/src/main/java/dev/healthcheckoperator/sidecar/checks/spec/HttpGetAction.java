@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * An HTTP GET check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
  * {@code host}, {@code port}, {@code path} and {@code scheme}. Redirects are followed unless
- * {@code followRedirects} is false.
+ * {@code followRedirects} is false. An https check may carry {@code tls} options (trust, client certificate).
  */
 @RegisterForReflection
 public record HttpGetAction(
@@ -19,7 +19,26 @@ public record HttpGetAction(
         List<Integer> expectedStatuses,
         List<JsonBodyAssertion> jsonBody,
         Boolean insecureSkipTlsVerify,
-        Boolean followRedirects) {
+        Boolean followRedirects,
+        TlsOptions tls) {
+
+    public HttpGetAction(String url, String host, Integer port, String path, String scheme,
+            List<HttpHeader> httpHeaders, List<Integer> expectedStatuses, List<JsonBodyAssertion> jsonBody,
+            Boolean insecureSkipTlsVerify, Boolean followRedirects) {
+        this(url, host, port, path, scheme, httpHeaders, expectedStatuses, jsonBody, insecureSkipTlsVerify,
+                followRedirects, null);
+    }
+
+    /**
+     * The TLS options, with the older {@code insecureSkipTlsVerify} of the check itself folded in: either one set
+     * skips verification.
+     */
+    public TlsOptions tlsOrDefault() {
+        TlsOptions options = tls == null ? TlsOptions.DEFAULT : tls;
+        return Boolean.TRUE.equals(insecureSkipTlsVerify) && !options.skipsVerify()
+                ? new TlsOptions(options.caFile(), options.certFile(), options.keyFile(), options.serverName(), true)
+                : options;
+    }
 
     /** Absent means true, like the kubelet and blackbox_exporter: a redirect to an error page is not "ok". */
     public boolean followsRedirects() {

@@ -121,7 +121,7 @@ class ChecksFileLoaderTest {
                         + "successThreshold, timeoutSeconds, version)",
                 "checks[0].tcpSocket.keepAlive: unknown field, ignored (known fields: host, port)",
                 "checks[1].httpGet.retries: unknown field, ignored (known fields: expectedStatuses, followRedirects, "
-                        + "host, httpHeaders, insecureSkipTlsVerify, jsonBody, path, port, scheme, url)");
+                        + "host, httpHeaders, insecureSkipTlsVerify, jsonBody, path, port, scheme, tls, url)");
     }
 
     @Test

@@ -1,0 +1,178 @@
+package dev.healthcheckoperator.operator.reconciler;
+
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.healthCheck;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.httpCheck;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.markDeploymentAvailable;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
+import dev.healthcheckoperator.operator.dependent.MountedReferences;
+import dev.healthcheckoperator.operator.dependent.SidecarNames;
+import dev.healthcheckoperator.operator.testsupport.ControlPlane;
+import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Header values from Secrets, reconciled by the operator (with the RBAC of deploy/, so get on Secrets is enough)
+ * against a real API server: a missing Secret or key is named in Ready=False, and recovered from once it exists;
+ * the value itself reaches no ConfigMap, status or Event; a changed Secret rolls nothing, a changed reference does.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = false)
+class SecretReferencesReconcileTest {
+
+    private static final String VALUE = "Bearer s3cr3t-7f3a9c-never-in-a-configmap";
+
+    final KubernetesClient client = ControlPlane.admin();
+    String namespace;
+
+    @BeforeEach
+    void createNamespace() {
+        namespace = ControlPlane.createNamespace(client, "secret-refs");
+    }
+
+    private HealthCheck withSecretHeader(String name, String secret, String key) {
+        CheckSpec check = httpCheck("api", "http://checkout.shop.svc:8080/ready");
+        HttpHeader header = new HttpHeader();
+        header.setName("Authorization");
+        header.setValueFrom(new SecretValueSource(new SecretKeyRef(secret, key)));
+        check.getHttpGet().setHttpHeaders(List.of(header));
+        return healthCheck(namespace, name, 8080, check);
+    }
+
+    private Secret secret(String name, Map<String, String> data) {
+        return new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withStringData(data).build();
+    }
+
+    @Test
+    void aMissingSecretOrKeyIsNamedUntilItExists() {
+        HealthCheck hc = withSecretHeader("missing", "api-token", "token");
+        client.resource(hc).create();
+
+        await().until(() -> {
+            StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
+            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
+        });
+        StatusCondition notFound = condition(get(client, hc), ReadyCondition.TYPE);
+        assertEquals("False", notFound.getStatus());
+        assertTrue(notFound.getMessage().startsWith("Secret api-token not found "
+                + "(spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef) in namespace " + namespace),
+                notFound.getMessage());
+        assertNull(deployment(client, hc), "no pod template names a Secret that does not exist");
+
+        client.resource(secret("api-token", Map.of("other", VALUE))).create();
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE).getMessage()
+                .startsWith("Secret api-token has no key token"));
+        assertEquals(MissingReferences.REASON_SECRET_NOT_FOUND,
+                condition(get(client, hc), ReadyCondition.TYPE).getReason());
+        assertNull(deployment(client, hc));
+
+        client.secrets().inNamespace(namespace).withName("api-token")
+                .edit(s -> new SecretBuilder(s).addToStringData("token", VALUE).build());
+        await().until(() -> deployment(client, hc) != null);
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        // Looked at every recheck interval while missing, announced once: one Event per transition, not per look.
+        // "Not found" then "no key" is one reason: announced once, however often it was looked at.
+        assertEquals(1, events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).size(),
+                events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).toString());
+    }
+
+    @Test
+    void theValueReachesNoConfigMapStatusOrEvent() {
+        client.resource(secret("api-token", Map.of("token", VALUE))).create();
+        HealthCheck hc = withSecretHeader("no-leak", "api-token", "token");
+        client.resource(hc).create();
+        await().until(() -> deployment(client, hc) != null);
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+
+        PodSpec pod = deployment(client, hc).getSpec().getTemplate().getSpec();
+        Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                && "api-token".equals(v.getSecret().getSecretName())).findFirst().orElseThrow();
+        assertEquals(0400, volume.getSecret().getDefaultMode());
+        assertEquals("token", volume.getSecret().getItems().get(0).getKey());
+        assertTrue(pod.getContainers().get(0).getVolumeMounts().stream().anyMatch(m -> m.getName()
+                .equals(volume.getName()) && Boolean.TRUE.equals(m.getReadOnly())
+                && m.getMountPath().equals(MountedReferences.SECRETS_DIR + "/api-token")));
+
+        String configMap = Serialization.asJson(checksConfigMap(client, hc));
+        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/api-token/token"), configMap);
+        String status = Serialization.asJson(get(client, hc).getStatus());
+        String allEvents = Serialization.asJson(client.events().v1().events().inNamespace(namespace).list());
+        String deployment = Serialization.asJson(deployment(client, hc));
+        String encoded = Base64.getEncoder().encodeToString(VALUE.getBytes(StandardCharsets.UTF_8));
+        for (String rendered : List.of(configMap, status, allEvents, deployment)) {
+            assertFalse(rendered.contains("s3cr3t-7f3a9c"), rendered);
+            assertFalse(rendered.contains(encoded), rendered);
+        }
+    }
+
+    @Test
+    void aChangedSecretRollsNothingAChangedReferenceDoes() {
+        client.resource(secret("api-token", Map.of("token", VALUE, "token-v2", VALUE + "-2"))).create();
+        HealthCheck hc = withSecretHeader("rotate", "api-token", "token");
+        client.resource(hc).create();
+        await().until(() -> deployment(client, hc) != null);
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        Deployment before = deployment(client, hc);
+
+        client.secrets().inNamespace(namespace).withName("api-token")
+                .edit(s -> new SecretBuilder(s).withData(null).withStringData(Map.of("token", VALUE + "-rotated",
+                        "token-v2", VALUE + "-2")).build());
+        // A Deployment status change makes the operator reconcile after the rotation; the status shows it did.
+        markDeploymentAvailable(client, hc, 2);
+        await().until(() -> Integer.valueOf(2).equals(get(client, hc).getStatus().getReadyReplicas()));
+        Deployment after = deployment(client, hc);
+        assertEquals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration(),
+                "a rotated Secret changes nothing in the pod template");
+        assertEquals(before.getSpec().getTemplate(), after.getSpec().getTemplate());
+
+        client.resources(HealthCheck.class).inNamespace(namespace).withName("rotate").edit(h -> {
+            h.getSpec().getChecks().get(0).getHttpGet().getHttpHeaders().get(0).getValueFrom().getSecretKeyRef()
+                    .setKey("token-v2");
+            return h;
+        });
+        await().until(() -> deployment(client, hc).getMetadata().getGeneration() > before.getMetadata()
+                .getGeneration());
+        Deployment moved = deployment(client, hc);
+        assertNotEquals(before.getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(SidecarNames.CONFIG_HASH_ANNOTATION),
+                moved.getSpec().getTemplate().getMetadata().getAnnotations().get(SidecarNames.CONFIG_HASH_ANNOTATION));
+        assertTrue(Serialization.asJson(checksConfigMap(client, hc))
+                .contains(MountedReferences.SECRETS_DIR + "/api-token/token-v2"));
+    }
+}

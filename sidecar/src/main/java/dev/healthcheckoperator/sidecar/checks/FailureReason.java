@@ -27,6 +27,11 @@ public enum FailureReason {
     BadRedirect,
     GrpcNotServing,
     GrpcError,
+    /** A DNS answer without the expected values (or without any record of the type). */
+    UnexpectedAnswer,
+    /** The leaf certificate expires within the check's expiresWithinDays. */
+    CertificateExpiring,
+    CertificateExpired,
     ProbeError;
 
     /** Maps what Vert.x, Netty and the JDK throw to a reason; walks the cause chain (TLS errors come wrapped). */

@@ -30,8 +30,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code httpGet}: a GET whose final status (and optionally JSON body) decides, after following up to
- * {@value #MAX_REDIRECTS} redirects when {@code followRedirects} is on. One small pool per check.
+ * {@code httpGet}: a GET (or HEAD, or POST with the check's body) whose final status (and optionally JSON body)
+ * decides, after following up to {@value #MAX_REDIRECTS} redirects when {@code followRedirects} is on. One small
+ * pool per check. A redirect is followed with the same method and body, but a body (which may be a credential, like
+ * a header) never goes to another origin: such a redirect of a POST is a BadRedirect.
+ *
+ * <p>A POST is not idempotent, so its connections are not kept alive: PooledExchange re-sends a request only when
+ * it went out on a pooled connection the upstream had closed, and without a pool that never happens, so a POST
+ * reaches the upstream at most once per probe and hop.
  *
  * <p>A status-only check decides on the status line and never drains the body; a JSON check reads at most the
  * body cap and parses it on a worker thread, off the event loops that serve {@code /health}.
@@ -55,6 +61,8 @@ public final class HttpGetProbe implements Probe {
     private final int maxBodyBytes;
     private final HttpTarget first;
     private final PooledExchange exchanges = new PooledExchange();
+    private final HttpMethod method;
+    private final Buffer requestBody;
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
         this.vertx = vertx;
@@ -65,11 +73,14 @@ public final class HttpGetProbe implements Probe {
                 .map(a -> new CompiledAssertion(a.path(), JsonPathExpression.toPointer(a.path()), a.equals()))
                 .toList();
         this.first = HttpTarget.of(action);
+        this.method = HttpMethod.valueOf(action.methodOrGet());
+        this.requestBody = action.body() == null || action.body().value() == null ? null
+                : Buffer.buffer(action.body().value());
         // Probes of one check never overlap, so one connection per upstream is enough; the wait queue is bounded.
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setMaxPoolSize(1)
                 .setMaxWaitQueueSize(2)
-                .setKeepAlive(true)
+                .setKeepAlive(method != HttpMethod.POST)
                 .setTrustAll(Boolean.TRUE.equals(action.insecureSkipTlsVerify()))
                 .setVerifyHost(!Boolean.TRUE.equals(action.insecureSkipTlsVerify())));
     }
@@ -110,6 +121,11 @@ public final class HttpGetProbe implements Probe {
                         "more than " + MAX_REDIRECTS + " redirects; the last from " + target.display() + " to "
                                 + next.display()));
             }
+            if (requestBody != null && !next.sendsUserHeaders()) {
+                return Future.succeededFuture(ProbeOutcome.failure(FailureReason.BadRedirect,
+                        "HTTP " + status + " from " + target.display() + " to another origin, " + next.display()
+                                + ": the request body is sent only to the check's own origin"));
+            }
             if (!visited.add(next.key())) {
                 return Future.succeededFuture(ProbeOutcome.failure(FailureReason.TooManyRedirects,
                         "redirect loop: " + target.display() + " redirects to " + next.display()
@@ -120,12 +136,12 @@ public final class HttpGetProbe implements Probe {
     }
 
     private Future<HttpClientResponse> send(HttpTarget target, ProbeDeadline deadline) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false)
+        RequestOptions options = new RequestOptions().setMethod(method).setFollowRedirects(false)
                 .setHost(target.host()).setPort(target.port()).setSsl(target.ssl()).setURI(target.pathAndQuery());
         return exchanges.send(client, options, deadline, request -> {
             setHeaders(request, target);
             deadline.phase("waiting for the response headers");
-            return request.send();
+            return requestBody == null ? request.send() : request.send(requestBody);
         });
     }
 
@@ -135,6 +151,9 @@ public final class HttpGetProbe implements Probe {
      */
     private void setHeaders(HttpClientRequest request, HttpTarget target) {
         request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
+        if (requestBody != null) {
+            request.putHeader(HttpHeaders.CONTENT_TYPE, action.contentTypeOrDefault());
+        }
         if (target.hostHeader() != null) {
             HostAndPort authority = HostAndPort.parseAuthority(target.hostHeader(), -1);
             if (authority == null) {
@@ -189,7 +208,8 @@ public final class HttpGetProbe implements Probe {
     private void skipBody(HttpClientResponse response, ProbeDeadline deadline) {
         int status = response.statusCode();
         long length = BoundedBody.contentLength(response);
-        if (length == 0 || status == 204 || status == 304) {
+        // A HEAD answer announces the length of a body it does not send.
+        if (length == 0 || status == 204 || status == 304 || method == HttpMethod.HEAD) {
             return;
         }
         if (length < 0 || length > SKIPPABLE_BODY_BYTES) {

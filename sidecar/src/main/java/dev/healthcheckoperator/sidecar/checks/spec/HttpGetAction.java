@@ -2,11 +2,13 @@ package dev.healthcheckoperator.sidecar.checks.spec;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * An HTTP GET check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
+ * An HTTP check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
  * {@code host}, {@code port}, {@code path} and {@code scheme}. Redirects are followed unless
- * {@code followRedirects} is false.
+ * {@code followRedirects} is false. {@code method} is GET (absent), HEAD or POST; only a POST carries
+ * {@code body}, sent with {@code contentType}.
  */
 @RegisterForReflection
 public record HttpGetAction(
@@ -19,7 +21,29 @@ public record HttpGetAction(
         List<Integer> expectedStatuses,
         List<JsonBodyAssertion> jsonBody,
         Boolean insecureSkipTlsVerify,
-        Boolean followRedirects) {
+        Boolean followRedirects,
+        String method,
+        HttpBody body,
+        String contentType) {
+
+    public static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+    /** A GET, as before method existed. */
+    public HttpGetAction(String url, String host, Integer port, String path, String scheme, List<HttpHeader> httpHeaders,
+            List<Integer> expectedStatuses, List<JsonBodyAssertion> jsonBody, Boolean insecureSkipTlsVerify,
+            Boolean followRedirects) {
+        this(url, host, port, path, scheme, httpHeaders, expectedStatuses, jsonBody, insecureSkipTlsVerify,
+                followRedirects, null, null, null);
+    }
+
+    /** GET when absent; the loader has refused anything but GET, HEAD and POST. */
+    public String methodOrGet() {
+        return method == null ? "GET" : method.toUpperCase(Locale.ROOT);
+    }
+
+    public String contentTypeOrDefault() {
+        return contentType == null ? DEFAULT_CONTENT_TYPE : contentType;
+    }
 
     /** Absent means true, like the kubelet and blackbox_exporter: a redirect to an error page is not "ok". */
     public boolean followsRedirects() {

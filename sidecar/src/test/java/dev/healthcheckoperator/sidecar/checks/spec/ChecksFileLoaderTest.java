@@ -120,8 +120,9 @@ class ChecksFileLoaderTest {
                 "renderedBy: unknown field, ignored (known fields: checks, failureThreshold, periodSeconds, "
                         + "successThreshold, timeoutSeconds, version)",
                 "checks[0].tcpSocket.keepAlive: unknown field, ignored (known fields: host, port)",
-                "checks[1].httpGet.retries: unknown field, ignored (known fields: expectedStatuses, followRedirects, "
-                        + "host, httpHeaders, insecureSkipTlsVerify, jsonBody, path, port, scheme, url)");
+                "checks[1].httpGet.retries: unknown field, ignored (known fields: body, contentType, "
+                        + "expectedStatuses, followRedirects, host, httpHeaders, insecureSkipTlsVerify, jsonBody, method, "
+                        + "path, port, scheme, url)");
     }
 
     @Test
@@ -217,13 +218,13 @@ class ChecksFileLoaderTest {
                 .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems()).hasSize(3))
                 .hasMessageContaining("checks[0].name: 'Bad_Name' must be a DNS label")
                 .hasMessageContaining("checks[0].tcpSocket.port: must be between 1 and 65535, got 0")
-                .hasMessageContaining("checks[1]: exactly one of httpGet, tcpSocket, grpc is required, got 0");
+                .hasMessageContaining("checks[1]: exactly one of httpGet, tcpSocket, grpc, dns, tlsCertificate is required, got 0");
     }
 
     /** One row per rule: the check's YAML, and the field path plus message that must be reported. */
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
-            name: a, tcpSocket: {host: h, port: 1}, grpc: {host: h, port: 1}            | checks[0]: exactly one of httpGet, tcpSocket, grpc is required, got 2
+            name: a, tcpSocket: {host: h, port: 1}, grpc: {host: h, port: 1}            | checks[0]: exactly one of httpGet, tcpSocket, grpc, dns, tlsCertificate is required, got 2
             tcpSocket: {host: h, port: 1}                                               | checks[0].name: required
             name: '-a', tcpSocket: {host: h, port: 1}                                   | checks[0].name: '-a' must be a DNS label
             name: a, periodSeconds: 0, timeoutSeconds: 0, tcpSocket: {host: h, port: 1} | checks[0].periodSeconds: must be between 1 and 3600, got 0

@@ -6,7 +6,7 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-smoke chart-check chart-tools images images-verify images-check registry-stop native native-sources native-images
+	bench-operator bench-smoke crds chart-check chart-tools images images-verify images-check registry-stop native native-sources native-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ e2e: control-plane ## end to end on a real node: the images (amd64, and a test-h
 	ARCHES=amd64 $(IMAGES_DIR)/build-images.sh && $(IMAGES_DIR)/build-test-hook-image.sh && \
 	$(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
 	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
+crds: ## regenerate the checked-in CRD (crds/, deploy/crd/, the chart's crds/) from the Java model
+	$(MVN) -q -pl operator package -DskipTests
+	for dir in crds deploy/crd charts/healthcheck-operator/crds; do \
+		cp operator/target/kubernetes/healthchecks.healthcheck-operator.dev-v1.yml $$dir/; done
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests

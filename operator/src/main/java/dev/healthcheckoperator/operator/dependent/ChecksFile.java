@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
@@ -14,6 +15,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 
 /**
  * The sidecar's checks file, version 1: a format the sidecar owns, written here field by field rather than by
@@ -30,14 +32,28 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "name", "critical", "periodSeconds", "timeoutSeconds", "failureThreshold",
-            "successThreshold", "httpGet", "tcpSocket", "grpc" })
+            "successThreshold", "httpGet", "tcpSocket", "grpc", "dns", "tlsCertificate" })
     public record Check(String name, Boolean critical, Integer periodSeconds, Integer timeoutSeconds,
-            Integer failureThreshold, Integer successThreshold, HttpGet httpGet, HostPort tcpSocket, Grpc grpc) {
+            Integer failureThreshold, Integer successThreshold, HttpGet httpGet, HostPort tcpSocket, Grpc grpc,
+            Dns dns, TlsCertificate tlsCertificate) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record HttpGet(String url, String host, Integer port, String path, String scheme, List<Header> httpHeaders,
-            List<Integer> expectedStatuses, List<JsonBody> jsonBody, Boolean followRedirects, Tls tls) {
+            List<Integer> expectedStatuses, List<JsonBody> jsonBody, Boolean followRedirects, String method,
+            Body body, String contentType, Tls tls) {
+    }
+
+    public record Body(String value) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Dns(String name, String recordType, List<String> expectedValues, String match, String server) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TlsCertificate(String host, Integer port, String serverName, Integer expiresWithinDays,
+            Boolean insecureSkipTlsVerify) {
     }
 
     /** A header's value, or the mounted file the sidecar reads it from (a Secret key: never the value). */
@@ -72,7 +88,8 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
     private static Check check(CheckSpec check) {
         return new Check(check.getName(), check.getCritical(), check.getPeriodSeconds(), check.getTimeoutSeconds(),
                 check.getFailureThreshold(), check.getSuccessThreshold(), httpGet(check.getHttpGet()),
-                tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()));
+                tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()), dns(check.getDns()),
+                tlsCertificate(check.getTlsCertificate()));
     }
 
     private static HttpGet httpGet(HttpGetAction http) {
@@ -85,7 +102,9 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
                 : http.getJsonBody().stream().map(j -> new JsonBody(j.getPath(), j.getEquals())).toList();
         return new HttpGet(http.getUrl(), http.getHost(), http.getPort(), http.getPath(),
                 http.getScheme() == null ? null : http.getScheme().name(), headers, http.getExpectedStatuses(),
-                jsonBody, http.getFollowRedirects(), tls(http.getTls()));
+                jsonBody, http.getFollowRedirects(), http.getMethod() == null ? null : http.getMethod().name(),
+                http.getBody() == null ? null : new Body(http.getBody().getValue()), http.getContentType(),
+                tls(http.getTls()));
     }
 
     private static Header header(HttpHeader header) {
@@ -115,6 +134,16 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
             }
         }
         return new Tls(ca, cert, key, tls.getServerName(), tls.getInsecureSkipTlsVerify());
+    }
+
+    private static Dns dns(DnsAction dns) {
+        return dns == null ? null : new Dns(dns.getName(), dns.getRecordType() == null ? null : dns.getRecordType().name(),
+                dns.getExpectedValues(), dns.getMatch() == null ? null : dns.getMatch().wireName(), dns.getServer());
+    }
+
+    private static TlsCertificate tlsCertificate(TlsCertificateAction tls) {
+        return tls == null ? null : new TlsCertificate(tls.getHost(), tls.getPort(), tls.getServerName(),
+                tls.getExpiresWithinDays(), tls.getInsecureSkipTlsVerify());
     }
 
     private static HostPort tcpSocket(TcpSocketAction tcp) {

@@ -41,6 +41,7 @@ public final class SpecValidator {
         checkResources(spec.getResources(), problems);
         checkKeys("spec.podLabels", spec.getPodLabels(), true, problems);
         checkKeys("spec.podAnnotations", spec.getPodAnnotations(), false, problems);
+        DnsExpectedValues.check(spec.getChecks(), problems);
         return problems;
     }
 

@@ -14,12 +14,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsMatch;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsRecordType;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpScheme;
 import dev.healthcheckoperator.operator.crd.v1alpha1.JsonBodyAssertion;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 
 /** checks.json must be exactly the sidecar's format (version 1), nothing the sidecar does not know. */
@@ -89,6 +95,61 @@ class SidecarConfigRendererTest {
         assertEquals(new ObjectMapper().readTree(
                 "{\"host\":\"rpc.shop.svc\",\"port\":9090,\"service\":\"shop.Orders\"}"),
                 checks.get(1).get("grpc"));
+    }
+
+    @Test
+    void dnsTlsCertificateAndPostAreWrittenInTheSidecarsTerms() throws Exception {
+        DnsAction dns = new DnsAction();
+        dns.setName("shop.example.com");
+        dns.setRecordType(DnsRecordType.AAAA);
+        dns.setExpectedValues(List.of("fd00::1"));
+        dns.setMatch(DnsMatch.ANY);
+        dns.setServer("10.96.0.10:53");
+        TlsCertificateAction tls = new TlsCertificateAction();
+        tls.setHost("checkout.shop.svc");
+        tls.setPort(8443);
+        tls.setServerName("shop.example.com");
+        tls.setExpiresWithinDays(30);
+        tls.setInsecureSkipTlsVerify(true);
+        HttpGetAction post = new HttpGetAction();
+        post.setUrl("http://checkout.shop.svc:8080/graphql");
+        post.setMethod(HttpRequestMethod.POST);
+        post.setBody(new HttpBody("{\"query\":\"{ health }\"}"));
+        post.setContentType("application/json");
+        CheckSpec resolver = new CheckSpec();
+        resolver.setName("resolver");
+        resolver.setDns(dns);
+        CheckSpec cert = new CheckSpec();
+        cert.setName("cert");
+        cert.setTlsCertificate(tls);
+        CheckSpec graphql = new CheckSpec();
+        graphql.setName("graphql");
+        graphql.setHttpGet(post);
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setChecks(List.of(resolver, cert, graphql));
+
+        JsonNode checks = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).get("checks");
+
+        assertEquals(new ObjectMapper().readTree("{\"name\":\"shop.example.com\",\"recordType\":\"AAAA\","
+                + "\"expectedValues\":[\"fd00::1\"],\"match\":\"any\",\"server\":\"10.96.0.10:53\"}"),
+                checks.get(0).get("dns"));
+        assertEquals(List.of("name", "dns"), fieldNames(checks.get(0)));
+        assertEquals(new ObjectMapper().readTree("{\"host\":\"checkout.shop.svc\",\"port\":8443,"
+                + "\"serverName\":\"shop.example.com\",\"expiresWithinDays\":30,\"insecureSkipTlsVerify\":true}"),
+                checks.get(1).get("tlsCertificate"));
+        assertEquals(new ObjectMapper().readTree("{\"url\":\"http://checkout.shop.svc:8080/graphql\","
+                + "\"method\":\"POST\",\"body\":{\"value\":\"{\\\"query\\\":\\\"{ health }\\\"}\"},"
+                + "\"contentType\":\"application/json\"}"), checks.get(2).get("httpGet"));
+    }
+
+    @Test
+    void aCheckWithoutTheNewFieldsRendersAsBefore() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setChecks(List.of(TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false)));
+        assertEquals("{\"version\":1,\"checks\":[{\"name\":\"db\",\"critical\":false,"
+                + "\"tcpSocket\":{\"host\":\"postgres.shop.svc\",\"port\":5432}}]}",
+                new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).toString(),
+                "the same file (and hash) as before dns and tlsCertificate existed, so an upgrade rolls no sidecar");
     }
 
     @Test

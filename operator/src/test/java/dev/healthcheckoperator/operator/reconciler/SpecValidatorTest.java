@@ -8,6 +8,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DnsRecordType;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -27,6 +30,35 @@ class SpecValidatorTest {
         assertProblem(named("a".repeat(52)), "metadata.name");
         assertProblem(named("1checkout"), "metadata.name");
         assertProblem(named("check.out"), "metadata.name");
+    }
+
+    /** The schema judges A and AAAA values; these forms would cost more CEL than the API server allows. */
+    @Test
+    void dnsExpectedValuesMustHaveTheFormOfTheirType() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setChecks(List.of(dns("cname", DnsRecordType.CNAME, "shop.example.com.", "http://a"),
+                dns("mx", DnsRecordType.MX, "10  mail.example.com", "mail.example.com", "65536 mail.example.com"),
+                dns("srv", DnsRecordType.SRV, "0 5 5060 sip.example.com", "0 5 sip.example.com"),
+                dns("txt", DnsRecordType.TXT, "v=spf1 -all", "  ")));
+        assertEquals(List.of("spec.checks[0].dns.expectedValues[1]: 'http://a' is not a DNS name",
+                "spec.checks[1].dns.expectedValues[1]: 'mail.example.com' is not 'preference exchange', e.g. "
+                        + "'10 mail.example.com'",
+                "spec.checks[1].dns.expectedValues[2]: '65536 mail.example.com' is not 'preference exchange', e.g. "
+                        + "'10 mail.example.com'",
+                "spec.checks[2].dns.expectedValues[1]: '0 5 sip.example.com' is not 'priority weight port target', "
+                        + "e.g. '0 5 5060 sip.example.com'",
+                "spec.checks[3].dns.expectedValues[1]: must not be blank"), SpecValidator.validate(hc));
+    }
+
+    private static CheckSpec dns(String name, DnsRecordType type, String... expected) {
+        DnsAction dns = new DnsAction();
+        dns.setName("shop.example.com");
+        dns.setRecordType(type);
+        dns.setExpectedValues(List.of(expected));
+        CheckSpec check = new CheckSpec();
+        check.setName(name);
+        check.setDns(dns);
+        return check;
     }
 
     @Test

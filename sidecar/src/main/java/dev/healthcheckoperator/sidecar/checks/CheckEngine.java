@@ -1,10 +1,13 @@
 package dev.healthcheckoperator.sidecar.checks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.healthcheckoperator.sidecar.checks.probes.DnsProbe;
 import dev.healthcheckoperator.sidecar.checks.probes.GrpcHealthProbe;
 import dev.healthcheckoperator.sidecar.checks.probes.HttpGetProbe;
 import dev.healthcheckoperator.sidecar.checks.probes.Probe;
 import dev.healthcheckoperator.sidecar.checks.probes.TcpSocketProbe;
+import dev.healthcheckoperator.sidecar.checks.probes.TlsCertificateProbe;
+import dev.healthcheckoperator.sidecar.checks.probes.TlsMaterial;
 import dev.healthcheckoperator.sidecar.checks.spec.Check;
 import dev.healthcheckoperator.sidecar.checks.spec.CheckDefinition;
 import dev.healthcheckoperator.sidecar.checks.spec.ChecksFileLoader;
@@ -60,6 +63,12 @@ public class CheckEngine {
         }
         if (def.tcpSocket() != null) {
             return new TcpSocketProbe(vertx, def.tcpSocket());
+        }
+        if (def.dns() != null) {
+            return new DnsProbe(vertx, def.dns());
+        }
+        if (def.tlsCertificate() != null) {
+            return new TlsCertificateProbe(vertx, def.tlsCertificate(), TlsMaterial.systemTrust(), Clock.systemUTC());
         }
         return new GrpcHealthProbe(vertx, def.grpc());
     }

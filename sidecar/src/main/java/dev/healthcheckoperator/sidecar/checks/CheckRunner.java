@@ -70,6 +70,7 @@ final class CheckRunner {
                 .tags(tags.and("critical", Boolean.toString(check.critical()))).register(registry);
         Gauge.builder("sidecar.check.consecutive.failures", this, r -> r.status.consecutiveFailures())
                 .description("Failed probes in a row").tags(tags).register(registry);
+        probe.registerMeters(registry, tags);
     }
 
     CheckStatus status() {

@@ -30,6 +30,11 @@ public enum FailureReason {
     GrpcError,
     /** A mounted Secret or ConfigMap key the check reads (a header value, a CA bundle, a client key) is unusable. */
     SecretUnreadable,
+    /** A DNS answer without the expected values (or without any record of the type). */
+    UnexpectedAnswer,
+    /** The leaf certificate expires within the check's expiresWithinDays. */
+    CertificateExpiring,
+    CertificateExpired,
     ProbeError;
 
     /** Maps what Vert.x, Netty and the JDK throw to a reason; walks the cause chain (TLS errors come wrapped). */

@@ -13,8 +13,9 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** One check run by the sidecar. Timings left empty fall back to the spec's defaults. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "name", "critical" })
-@ValidationRule(value = "[has(self.httpGet), has(self.tcpSocket), has(self.grpc)].filter(x, x).size() == 1",
-        message = "exactly one of httpGet, tcpSocket or grpc must be set")
+@ValidationRule(value = "[has(self.httpGet), has(self.tcpSocket), has(self.grpc), has(self.dns), "
+        + "has(self.tlsCertificate)].filter(x, x).size() == 1",
+        message = "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set")
 public class CheckSpec extends ProbeTimings {
 
     /** A DNS label: the sidecar uses it as a metric label and in its /health report. */
@@ -38,6 +39,28 @@ public class CheckSpec extends ProbeTimings {
 
     @JsonPropertyDescription("Check a gRPC server through the standard grpc.health.v1 service.")
     private GrpcAction grpc;
+
+    @JsonPropertyDescription("Check a DNS name: the answer code and, optionally, the records.")
+    private DnsAction dns;
+
+    @JsonPropertyDescription("Check a TLS server's certificate: trusted, for the name, and not expiring soon.")
+    private TlsCertificateAction tlsCertificate;
+
+    public DnsAction getDns() {
+        return dns;
+    }
+
+    public void setDns(DnsAction dns) {
+        this.dns = dns;
+    }
+
+    public TlsCertificateAction getTlsCertificate() {
+        return tlsCertificate;
+    }
+
+    public void setTlsCertificate(TlsCertificateAction tlsCertificate) {
+        this.tlsCertificate = tlsCertificate;
+    }
 
     public String getName() {
         return name;

@@ -19,6 +19,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.tls) || (has(self.url) ? self.url.startsWith('https://') "
         + ": (has(self.scheme) && self.scheme == 'HTTPS'))",
         message = "tls goes with an https:// url or scheme HTTPS", fieldPath = ".tls")
+@ValidationRule(value = "!has(self.body) || (has(self.method) && self.method == 'POST')", fieldPath = ".body",
+        message = "body is sent only with method POST")
+@ValidationRule(value = "!has(self.contentType) || has(self.body)", fieldPath = ".contentType",
+        message = "contentType goes with body")
+@ValidationRule(value = "!has(self.method) || self.method != 'HEAD' || !has(self.jsonBody) || size(self.jsonBody) == 0",
+        fieldPath = ".jsonBody", message = "a HEAD response has no body: jsonBody needs method GET or POST")
 public class HttpGetAction extends HostAndPort {
 
     @JsonPropertyDescription("Absolute http:// or https:// URL to GET, e.g. http://checkout.shop.svc:8080/ready.")
@@ -64,6 +70,44 @@ public class HttpGetAction extends HostAndPort {
 
     public void setTls(TlsOptions tls) {
         this.tls = tls;
+    }
+
+    @JsonPropertyDescription("GET (the default), HEAD or POST. HEAD decides on the status alone (no jsonBody); "
+            + "POST sends body.")
+    private HttpRequestMethod method;
+
+    @JsonPropertyDescription("Request body, with method POST only. It is sent again on a redirect to the same "
+            + "host and port, and never to another (that redirect fails with BadRedirect).")
+    private HttpBody body;
+
+    @JsonPropertyDescription("Content-Type of body; defaults to text/plain; charset=utf-8. A Content-Type in "
+            + "httpHeaders replaces it.")
+    @Pattern("^[-!#$%&'*+.^_`|~0-9A-Za-z]+/[-!#$%&'*+.^_`|~0-9A-Za-z]+( *;[\\t\\x20-\\x7E]*)?$")
+    @Size(max = 256)
+    private String contentType;
+
+    public HttpRequestMethod getMethod() {
+        return method;
+    }
+
+    public void setMethod(HttpRequestMethod method) {
+        this.method = method;
+    }
+
+    public HttpBody getBody() {
+        return body;
+    }
+
+    public void setBody(HttpBody body) {
+        this.body = body;
+    }
+
+    public String getContentType() {
+        return contentType;
+    }
+
+    public void setContentType(String contentType) {
+        this.contentType = contentType;
     }
 
     public String getUrl() {

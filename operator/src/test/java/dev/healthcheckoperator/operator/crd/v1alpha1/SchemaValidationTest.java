@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.crd.v1alpha1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,10 +77,10 @@ class SchemaValidationTest {
                 bad("check name longer than 63", checks("- name: " + "a".repeat(64)
                         + "\n  tcpSocket: {host: db, port: 5432}"), "spec.checks[0].name", "63"),
                 bad("check without handler", checks("- name: api"), "spec.checks[0]",
-                        "exactly one of httpGet, tcpSocket or grpc must be set"),
+                        "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"),
                 bad("check with two handlers", checks("- name: api\n  tcpSocket: {host: db, port: 5432}\n"
                         + "  grpc: {host: db, port: 9090}"), "spec.checks[0]",
-                        "exactly one of httpGet, tcpSocket or grpc must be set"),
+                        "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"),
                 bad("duplicate check names", checks(VALID_CHECK + VALID_CHECK), "spec.checks",
                         "check names must be unique"),
                 bad("more than 64 checks", checks(IntStream.range(0, 65)
@@ -204,8 +205,77 @@ class SchemaValidationTest {
                 bad("spec.checks[0].grpc.tls.caBundleRef: caBundleRef has no effect with insecureSkipTlsVerify", checks("- {name: c, grpc: {host: a.b, port: 1, tls: {clientCertificateSecretRef: {name: c}, caBundleRef: {configMapKeyRef: {name: c, key: k}}, insecureSkipTlsVerify: true}}}"), "spec.checks[0].grpc.tls.caBundleRef", "caBundleRef has no effect with insecureSkipTlsVerify"));
     }
 
+    /** The rules of the dns and tlsCertificate checks, and of httpGet's method and body. */
+    static Stream<Arguments> badNewCheckFields() {
+        return Stream.of(
+                bad("dns and tlsCertificate in one check", checks("- name: x\n  dns: {name: shop.test, recordType: A}\n"
+                        + "  tlsCertificate: {host: shop.test, port: 443}"), "spec.checks[0]",
+                        "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"),
+                bad("dns without name", checks("- name: x\n  dns: {recordType: A}"), "spec.checks[0].dns.name",
+                        "Required value"),
+                bad("dns name with a space", checks("- name: x\n  dns: {name: \"a b\", recordType: A}"),
+                        "spec.checks[0].dns.name", "should match"),
+                bad("dns name longer than 253", checks("- name: x\n  dns: {name: " + "a.".repeat(127) + "b, "
+                        + "recordType: A}"), "spec.checks[0].dns.name", "253"),
+                bad("dns without recordType", checks("- name: x\n  dns: {name: shop.test}"),
+                        "spec.checks[0].dns.recordType", "Required value"),
+                bad("dns recordType PTR", checks("- name: x\n  dns: {name: shop.test, recordType: PTR}"),
+                        "spec.checks[0].dns.recordType", "Unsupported value"),
+                bad("dns match neither all nor any", checks("- name: x\n  dns: {name: shop.test, recordType: A, "
+                        + "expectedValues: [10.0.0.1], match: most}"), "spec.checks[0].dns.match", "Unsupported value"),
+                bad("dns match without expectedValues", checks("- name: x\n  dns: {name: shop.test, recordType: A, "
+                        + "match: any}"), "spec.checks[0].dns.match", "match goes with expectedValues"),
+                bad("dns A expecting an IPv6 address", checks("- name: x\n  dns: {name: shop.test, recordType: A, "
+                        + "expectedValues: [\"fd00::1\"]}"), "spec.checks[0].dns.expectedValues",
+                        "must be IPv4 addresses"),
+                bad("dns AAAA expecting an IPv4 address", checks("- name: x\n  dns: {name: shop.test, "
+                        + "recordType: AAAA, expectedValues: [10.0.0.1]}"), "spec.checks[0].dns.expectedValues",
+                        "must be IPv6 addresses"),
+                bad("dns empty expected value", checks("- name: x\n  dns: {name: shop.test, recordType: TXT, "
+                        + "expectedValues: [\"\"]}"), "spec.checks[0].dns.expectedValues[0]", "at least 1"),
+                bad("dns more than 32 expected values", checks("- name: x\n  dns: {name: shop.test, recordType: TXT, "
+                        + "expectedValues: [" + "v,".repeat(32) + "v]}"), "spec.checks[0].dns.expectedValues",
+                        "must have at most 32 items"),
+                bad("dns server with a path", checks("- name: x\n  dns: {name: shop.test, recordType: A, "
+                        + "server: \"10.0.0.10/53\"}"), "spec.checks[0].dns.server", "should match"),
+                bad("dns server port 0", checks("- name: x\n  dns: {name: shop.test, recordType: A, "
+                        + "server: \"10.0.0.10:0\"}"), "spec.checks[0].dns.server", "should match"),
+                bad("tlsCertificate without port", checks("- name: x\n  tlsCertificate: {host: shop.test}"),
+                        "spec.checks[0].tlsCertificate.port", "Required value"),
+                bad("tlsCertificate serverName with a slash", checks("- name: x\n  tlsCertificate: {host: shop.test, "
+                        + "port: 443, serverName: \"a/b\"}"), "spec.checks[0].tlsCertificate.serverName",
+                        "should match"),
+                bad("tlsCertificate expiresWithinDays above 365", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, expiresWithinDays: 366}"),
+                        "spec.checks[0].tlsCertificate.expiresWithinDays", "less than or equal to 365"),
+                bad("tlsCertificate expiresWithinDays negative", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, expiresWithinDays: -1}"),
+                        "spec.checks[0].tlsCertificate.expiresWithinDays", "greater than or equal to 0"),
+                bad("tlsCertificate insecureSkipTlsVerify not a boolean", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, insecureSkipTlsVerify: maybe}"),
+                        "spec.checks[0].tlsCertificate.insecureSkipTlsVerify", "must be of type boolean"),
+                bad("httpGet method PUT", checks("- name: x\n  httpGet: {url: \"http://a.b/\", method: PUT}"),
+                        "spec.checks[0].httpGet.method", "Unsupported value"),
+                bad("httpGet body with GET", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "body: {value: x}}"), "spec.checks[0].httpGet.body", "body is sent only with method POST"),
+                bad("httpGet body without value", checks("- name: x\n  httpGet: {url: \"http://a.b/\", method: POST, "
+                        + "body: {}}"), "spec.checks[0].httpGet.body.value", "Required value"),
+                bad("httpGet body longer than 8192", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, body: {value: " + "x".repeat(8193) + "}}"),
+                        "spec.checks[0].httpGet.body.value", "8192"),
+                bad("httpGet contentType without body", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, contentType: application/json}"), "spec.checks[0].httpGet.contentType",
+                        "contentType goes with body"),
+                bad("httpGet contentType not a media type", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, body: {value: x}, contentType: json}"), "spec.checks[0].httpGet.contentType",
+                        "should match"),
+                bad("httpGet HEAD with jsonBody", checks("- name: x\n  httpGet: {url: \"http://a.b/\", method: HEAD, "
+                        + "jsonBody: [{path: $.status, equals: UP}]}"), "spec.checks[0].httpGet.jsonBody",
+                        "a HEAD response has no body"));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"badResources", "badSecretAndTlsReferences"})
+    @MethodSource({"badResources", "badSecretAndTlsReferences", "badNewCheckFields"})
     void refusesWithTheFieldNamed(String rule, String spec, String field, String fragment) {
         KubernetesClientException refused = assertThrows(KubernetesClientException.class,
                 () -> client.resource(healthCheck(spec)).create(), rule + " was accepted");
@@ -235,6 +305,21 @@ class SchemaValidationTest {
                     tcpSocket: {host: postgres.shop.svc, port: 5432}
                   - name: rpc
                     grpc: {host: 10.0.0.12, port: 9090}
+                  - name: resolver
+                    dns: {name: shop.example.com., recordType: AAAA, expectedValues: ["fd00::1", "fd00::2"],
+                          match: any, server: "[fd00::53]:53"}
+                  - name: mail
+                    dns: {name: shop.example.com, recordType: MX, expectedValues: ["10 mail.shop.example.com"]}
+                  - name: sip
+                    dns: {name: _sip._tcp.shop.example.com, recordType: SRV, expectedValues: ["0 5 5060 sip.shop.example.com"]}
+                  - name: cert
+                    tlsCertificate: {host: checkout.shop.svc, port: 8443, serverName: shop.example.com,
+                                     expiresWithinDays: 30}
+                  - name: graphql
+                    httpGet: {url: "http://checkout.shop.svc:8080/graphql", method: POST,
+                              body: {value: "{\\"query\\":\\"{ health }\\"}"}, contentType: "application/json; charset=utf-8"}
+                  - name: head
+                    httpGet: {url: "http://checkout.shop.svc:8080/", method: HEAD}
                 diagnostics: {enabled: true, port: 9000, tokenSecretRef: {name: diag-token, key: token}}
                 resources: {requests: {cpu: 10m}}
                 nodeSelector: {kubernetes.io/os: linux}
@@ -256,6 +341,13 @@ class SchemaValidationTest {
         @SuppressWarnings("unchecked")
         var httpGet = (Map<String, Object>) checks.get(0).get("httpGet");
         assertEquals(true, httpGet.get("followRedirects"), "redirects are followed unless turned off");
+        // No schema default for method or the dns/tls options: a checks file rendered before they existed stays the
+        // same, so an operator upgrade rolls no sidecar.
+        assertFalse(httpGet.containsKey("method"), "method is left to the sidecar's default, GET");
+        @SuppressWarnings("unchecked")
+        var dns = (Map<String, Object>) checks.get(4).get("dns");
+        assertEquals("any", dns.get("match"));
+        assertEquals(List.of("fd00::1", "fd00::2"), dns.get("expectedValues"));
         @SuppressWarnings("unchecked")
         var header = ((java.util.List<Map<String, Object>>) httpGet.get("httpHeaders")).get(0);
         assertEquals("Bearer a\tb c", header.get("value"), "tabs and spaces are allowed in header values");

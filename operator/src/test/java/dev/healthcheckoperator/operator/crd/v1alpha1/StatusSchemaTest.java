@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -173,6 +174,25 @@ class StatusSchemaTest {
     /** Column names are separated by at least two spaces (a name may contain one). */
     private static List<String> headerOf(String output) {
         return Arrays.asList(output.lines().findFirst().orElseThrow().trim().split("\\s{2,}"));
+    }
+
+    /** Every field of the dns and tlsCertificate checks, and httpGet's method and body, has its explanation. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            healthcheck.spec.checks.dns                | name: | Name to query | recordType: | Record type to ask for | expectedValues: | Values the answer must hold | match: | all (the default) | server: | DNS server to ask
+            healthcheck.spec.checks.tlsCertificate     | host: | DNS name or IPv4 address | port: | TCP port | serverName: | Name sent as SNI | expiresWithinDays: | (default 14 | insecureSkipTlsVerify: | only the expiry is judged
+            healthcheck.spec.checks.httpGet            | method: | GET (the default), HEAD or POST | body: | Request body, with method POST only | contentType: | Content-Type of body | url: | Absolute http | followRedirects: | Follow up to 10 redirects
+            healthcheck.spec.checks.httpGet.body       | value: | sent as it is | value: | at most 8192 | value: | UTF-8 | value: | The body | value: | characters
+            """)
+    void kubectlExplainDocumentsTheCheckFields(String path, String f1, String d1, String f2, String d2, String f3,
+            String d3, String f4, String d4, String f5, String d5) throws Exception {
+        String explained = kubectl("explain", path).replaceAll("\\s+", " ");
+        for (String[] field : new String[][] {{f1, d1}, {f2, d2}, {f3, d3}, {f4, d4}, {f5, d5}}) {
+            String name = field[0].substring(0, field[0].length() - 1);
+            assertTrue(explained.contains(" " + name + " "), path + " lists " + name + ": " + explained);
+            assertTrue(explained.contains(field[1]), path + " explains " + name + " with '" + field[1] + "': "
+                    + explained);
+        }
     }
 
     /** The kubectl that kube-api-test runs with, against the test API server. */

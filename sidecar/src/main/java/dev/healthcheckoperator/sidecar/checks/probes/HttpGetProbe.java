@@ -29,8 +29,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code httpGet}: a GET whose final status (and optionally JSON body) decides, after following up to
- * {@value #MAX_REDIRECTS} redirects when {@code followRedirects} is on. One small pool per check.
+ * {@code httpGet}: a GET (or HEAD, or POST with the check's body) whose final status (and optionally JSON body)
+ * decides, after following up to {@value #MAX_REDIRECTS} redirects when {@code followRedirects} is on. One small
+ * pool per check. A redirect is followed with the same method and body, but a body (which may be a credential, like
+ * a header) never goes to another origin: such a redirect of a POST is a BadRedirect.
+ *
+ * <p>A POST is not idempotent, so its connections are not kept alive: PooledExchange re-sends a request only when
+ * it went out on a pooled connection the upstream had closed, and without a pool that never happens, so a POST
+ * reaches the upstream at most once per probe and hop.
  *
  * <p>A status-only check decides on the status line and never drains the body; a JSON check reads at most the
  * body cap and parses it on a worker thread, off the event loops that serve {@code /health}.
@@ -55,6 +61,8 @@ public final class HttpGetProbe implements Probe {
     private final HttpTarget first;
     private final PooledExchange exchanges = new PooledExchange();
     private final boolean readsHeaderFiles;
+    private final HttpMethod method;
+    private final Buffer requestBody;
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
         this.vertx = vertx;
@@ -66,12 +74,15 @@ public final class HttpGetProbe implements Probe {
                 .toList();
         this.first = HttpTarget.of(action);
         this.readsHeaderFiles = action.headersOrEmpty().stream().anyMatch(h -> h.valueFile() != null);
+        this.method = HttpMethod.valueOf(action.methodOrGet());
+        this.requestBody = action.body() == null || action.body().value() == null ? null
+                : Buffer.buffer(action.body().value());
         // Probes of one check never overlap, so one connection per upstream is enough; the wait queue is bounded.
         // Each request says whether it is https; the TLS settings apply to those.
         this.clients = new TlsHttpClient(vertx, () -> new HttpClientOptions()
                 .setMaxPoolSize(1)
                 .setMaxWaitQueueSize(2)
-                .setKeepAlive(true), action.tlsOrDefault());
+                .setKeepAlive(method != HttpMethod.POST), action.tlsOrDefault());
     }
 
     @Override
@@ -123,6 +134,11 @@ public final class HttpGetProbe implements Probe {
                         "more than " + MAX_REDIRECTS + " redirects; the last from " + target.display() + " to "
                                 + next.display()));
             }
+            if (requestBody != null && !next.sendsUserHeaders()) {
+                return Future.succeededFuture(ProbeOutcome.failure(FailureReason.BadRedirect,
+                        "HTTP " + status + " from " + target.display() + " to another origin, " + next.display()
+                                + ": the request body is sent only to the check's own origin"));
+            }
             if (!visited.add(next.key())) {
                 return Future.succeededFuture(ProbeOutcome.failure(FailureReason.TooManyRedirects,
                         "redirect loop: " + target.display() + " redirects to " + next.display()
@@ -134,7 +150,7 @@ public final class HttpGetProbe implements Probe {
 
     private Future<HttpClientResponse> send(Exchange exchange, HttpTarget target) {
         ProbeDeadline deadline = exchange.deadline();
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setFollowRedirects(false)
+        RequestOptions options = new RequestOptions().setMethod(method).setFollowRedirects(false)
                 .setURI(target.pathAndQuery());
         // The server name is the check's own: a redirect to another origin is verified against that origin's name.
         boolean renamed = target.sendsUserHeaders() && target.host().equals(first.host())
@@ -148,7 +164,7 @@ public final class HttpGetProbe implements Probe {
             }
             setHeaders(request, target, exchange.headers());
             deadline.phase("waiting for the response headers");
-            return request.send();
+            return requestBody == null ? request.send() : request.send(requestBody);
         });
     }
 
@@ -158,6 +174,9 @@ public final class HttpGetProbe implements Probe {
      */
     private void setHeaders(HttpClientRequest request, HttpTarget target, List<HttpHeader> headers) {
         request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
+        if (requestBody != null) {
+            request.putHeader(HttpHeaders.CONTENT_TYPE, action.contentTypeOrDefault());
+        }
         if (target.hostHeader() != null) {
             HostAndPort authority = HostAndPort.parseAuthority(target.hostHeader(), -1);
             if (authority == null) {
@@ -212,7 +231,8 @@ public final class HttpGetProbe implements Probe {
     private void skipBody(HttpClientResponse response, ProbeDeadline deadline) {
         int status = response.statusCode();
         long length = BoundedBody.contentLength(response);
-        if (length == 0 || status == 204 || status == 304) {
+        // A HEAD answer announces the length of a body it does not send.
+        if (length == 0 || status == 204 || status == 304 || method == HttpMethod.HEAD) {
             return;
         }
         if (length < 0 || length > SKIPPABLE_BODY_BYTES) {

@@ -1,6 +1,8 @@
 package dev.healthcheckoperator.sidecar.checks.probes;
 
 import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 
 /** One kind of upstream probe. Implementations fail the future only on bugs: failures are outcomes. */
@@ -13,6 +15,10 @@ public interface Probe {
      * it on an event loop.
      */
     Future<ProbeOutcome> run(ProbeDeadline deadline);
+
+    /** Registers the meters only this kind of probe has (tagged with its check), none by default. */
+    default void registerMeters(MeterRegistry registry, Tags tags) {
+    }
 
     /** Releases connections and pools. */
     void close();

@@ -22,6 +22,7 @@ public final class ProbeDeadline {
     private final long deadlineNanos;
     private final List<Runnable> cancellations = new ArrayList<>(2);
     private volatile String phase = "connecting";
+    private volatile FailureReason timeoutReason = FailureReason.Timeout;
     private boolean cancelled;
 
     ProbeDeadline(long timeoutMillis) {
@@ -49,7 +50,7 @@ public final class ProbeDeadline {
         Promise<ProbeOutcome> outcome = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> {
             // Timeout first: aborting the I/O fails the probe's future at once, with a reason that is not the cause.
-            outcome.tryComplete(ProbeOutcome.failure(FailureReason.Timeout,
+            outcome.tryComplete(ProbeOutcome.failure(deadline.timeoutReason,
                     "no complete answer within " + formatMillis(timeoutMillis) + " (" + deadline.phase + ")"));
             deadline.cancel();
         });
@@ -91,6 +92,14 @@ public final class ProbeDeadline {
     /** What the probe is waiting for, named in the Timeout message. */
     public void phase(String waitingFor) {
         this.phase = waitingFor;
+    }
+
+    /**
+     * The reason reported when the deadline passes, Timeout unless a probe names its own: a DNS query that gets no
+     * answer is a DnsFailure, as a resolver reports it.
+     */
+    public void timeoutReason(FailureReason reason) {
+        this.timeoutReason = reason;
     }
 
     /** Registers how to abort a piece of I/O at the deadline; runs it at once when the deadline has passed. */

@@ -16,6 +16,12 @@ public record Check(
         if (definition.httpGet() != null) {
             return "httpGet";
         }
-        return definition.tcpSocket() != null ? "tcpSocket" : "grpc";
+        if (definition.tcpSocket() != null) {
+            return "tcpSocket";
+        }
+        if (definition.dns() != null) {
+            return "dns";
+        }
+        return definition.tlsCertificate() != null ? "tlsCertificate" : "grpc";
     }
 }

@@ -3,7 +3,8 @@ package dev.healthcheckoperator.sidecar.checks.spec;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * One upstream check. Exactly one of {@code httpGet}, {@code tcpSocket}, {@code grpc}; timing values left
+ * One upstream check. Exactly one of {@code httpGet}, {@code tcpSocket}, {@code grpc}, {@code dns},
+ * {@code tlsCertificate}; timing values left
  * out take the file's defaults.
  */
 @RegisterForReflection
@@ -16,5 +17,15 @@ public record CheckDefinition(
         Integer successThreshold,
         HttpGetAction httpGet,
         TcpSocketAction tcpSocket,
-        GrpcAction grpc) {
+        GrpcAction grpc,
+        DnsAction dns,
+        TlsCertificateAction tlsCertificate) {
+
+    /** A check of one of the first three kinds. */
+    public CheckDefinition(String name, Boolean critical, Integer periodSeconds, Integer timeoutSeconds,
+            Integer failureThreshold, Integer successThreshold, HttpGetAction httpGet, TcpSocketAction tcpSocket,
+            GrpcAction grpc) {
+        this(name, critical, periodSeconds, timeoutSeconds, failureThreshold, successThreshold, httpGet, tcpSocket,
+                grpc, null, null);
+    }
 }

@@ -46,6 +46,13 @@ public final class ChecksFileLoader {
     public static final int MAX_CHECKS = 64;
     static final int MAX_HEADER_VALUE_LENGTH = HeaderValue.MAX_LENGTH;
     static final int MAX_FILE_PATH_LENGTH = 1024;
+    /** A request body is a probe, not an upload; 64 checks of this fit well within one ConfigMap. */
+    public static final int MAX_REQUEST_BODY_LENGTH = 8192;
+    static final int MAX_CONTENT_TYPE_LENGTH = 256;
+    static final int MAX_EXPECTED_VALUES = 32;
+    static final int MAX_EXPECTED_VALUE_LENGTH = 1024;
+    public static final int MAX_EXPIRES_WITHIN_DAYS = 365;
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST");
     public static final int DEFAULT_PERIOD_SECONDS = 10;
     public static final int DEFAULT_TIMEOUT_SECONDS = 2;
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
@@ -55,6 +62,11 @@ public final class ChecksFileLoader {
 
     private static final Pattern CHECK_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** A DNS name: labels of letters, digits, '-' and '_' (SRV names), at most 63 each, an optional final dot. */
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9_])?)*\\.?");
+    private static final Pattern MEDIA_TYPE = Pattern.compile(
+            "[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\\s*;[\\t\\x20-\\x7E]*)?");
 
     private static final Logger LOG = Logger.getLogger(ChecksFileLoader.class);
 
@@ -212,10 +224,11 @@ public final class ChecksFileLoader {
             checkTiming(at, checkPeriod, checkTimeout, checkFailures, checkSuccesses, problems);
 
             int handlers = (def.httpGet() != null ? 1 : 0) + (def.tcpSocket() != null ? 1 : 0)
-                    + (def.grpc() != null ? 1 : 0);
+                    + (def.grpc() != null ? 1 : 0) + (def.dns() != null ? 1 : 0)
+                    + (def.tlsCertificate() != null ? 1 : 0);
             if (handlers != 1) {
-                problems.add(at.substring(0, at.length() - 1) + ": exactly one of httpGet, tcpSocket, grpc is required, got "
-                        + handlers);
+                problems.add(at.substring(0, at.length() - 1) + ": exactly one of httpGet, tcpSocket, grpc, dns, "
+                        + "tlsCertificate is required, got " + handlers);
             }
             if (def.httpGet() != null) {
                 validateHttpGet(at + "httpGet.", def.httpGet(), problems);
@@ -228,6 +241,12 @@ public final class ChecksFileLoader {
                 if (def.grpc().tls() != null) {
                     validateTls(at + "grpc.tls.", def.grpc().tls(), problems);
                 }
+            }
+            if (def.dns() != null) {
+                DnsActionRules.validate(at + "dns.", def.dns(), problems);
+            }
+            if (def.tlsCertificate() != null) {
+                validateTlsCertificate(at + "tlsCertificate.", def.tlsCertificate(), problems);
             }
             checks.add(new Check(def.name(), Boolean.TRUE.equals(def.critical()), Duration.ofSeconds(checkPeriod),
                     Duration.ofSeconds(checkTimeout), checkFailures, checkSuccesses, def));
@@ -273,6 +292,7 @@ public final class ChecksFileLoader {
                 problems.add(at + "scheme: '" + http.scheme() + "' must be HTTP or HTTPS");
             }
         }
+        validateMethodAndBody(at, http, problems);
         List<HttpHeader> headers = http.headersOrEmpty();
         for (int h = 0; h < headers.size(); h++) {
             HttpHeader header = headers.get(h);
@@ -364,6 +384,56 @@ public final class ChecksFileLoader {
         }
     }
 
+    private static void validateMethodAndBody(String at, HttpGetAction http, List<String> problems) {
+        String method = http.methodOrGet();
+        if (!HTTP_METHODS.contains(method)) {
+            problems.add(at + "method: '" + http.method() + "' must be GET, HEAD or POST");
+        }
+        if (method.equals("HEAD") && !http.jsonBodyOrEmpty().isEmpty()) {
+            // A HEAD answer has no body: the assertions could never hold, or would pass on nothing.
+            problems.add(at + "jsonBody: a HEAD response has no body to assert on; use GET or POST");
+        }
+        if (http.body() != null) {
+            if (!method.equals("POST")) {
+                problems.add(at + "body: only a POST sends a body, the method is " + method);
+            }
+            if (http.body().value() == null) {
+                problems.add(at + "body.value: required");
+            } else if (http.body().value().length() > MAX_REQUEST_BODY_LENGTH) {
+                problems.add(at + "body.value: at most " + MAX_REQUEST_BODY_LENGTH + " characters, got "
+                        + http.body().value().length());
+            }
+        }
+        if (http.contentType() != null) {
+            if (http.body() == null) {
+                problems.add(at + "contentType: goes with body, and there is none");
+            }
+            if (http.contentType().length() > MAX_CONTENT_TYPE_LENGTH
+                    || !MEDIA_TYPE.matcher(http.contentType()).matches()) {
+                problems.add(at + "contentType: '" + http.contentType() + "' is not a media type such as "
+                        + "application/json (at most " + MAX_CONTENT_TYPE_LENGTH + " visible ASCII characters)");
+            }
+        }
+    }
+
+    private static void validateTlsCertificate(String at, TlsCertificateAction tls, List<String> problems) {
+        validateHostPort(at, tls.host(), tls.port(), problems);
+        if (tls.serverName() != null && !isDnsName(tls.serverName())) {
+            problems.add(at + "serverName: '" + tls.serverName() + "' is not a DNS name");
+        }
+        if (tls.expiresWithinDays() != null) {
+            inRange(at + "expiresWithinDays", tls.expiresWithinDays(), 0, MAX_EXPIRES_WITHIN_DAYS, problems);
+        }
+    }
+
+    static boolean isDnsName(String name) {
+        return name != null && DNS_NAME.matcher(name).matches();
+    }
+
+    /**
+     * A header value the probe can send as it is: ASCII visible characters, spaces and tabs (RFC 9110 field
+     * values, without the obsolete non-ASCII ones). A control character would make the request fail to build.
+     */
     private static String headerValueProblem(String name, String value) {
         if (value == null) {
             return "required";
@@ -378,7 +448,7 @@ public final class ChecksFileLoader {
         return null;
     }
 
-    private static void validateHostPort(String at, String host, Integer port, List<String> problems) {
+    static void validateHostPort(String at, String host, Integer port, List<String> problems) {
         if (host == null || host.isBlank()) {
             problems.add(at + "host: required");
         } else if (host.chars().anyMatch(c -> c <= ' ' || c == '/' || c == '@')) {
@@ -391,7 +461,7 @@ public final class ChecksFileLoader {
         }
     }
 
-    private static void inRange(String field, int value, int min, int max, List<String> problems) {
+    static void inRange(String field, int value, int min, int max, List<String> problems) {
         if (value < min || value > max) {
             problems.add(field + ": must be between " + min + " and " + max + ", got " + value);
         }

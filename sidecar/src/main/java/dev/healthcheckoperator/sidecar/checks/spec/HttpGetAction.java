@@ -2,11 +2,14 @@ package dev.healthcheckoperator.sidecar.checks.spec;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * An HTTP GET check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
+ * An HTTP check, shaped like a Kubernetes probe's {@code httpGet}: either a full {@code url}, or
  * {@code host}, {@code port}, {@code path} and {@code scheme}. Redirects are followed unless
- * {@code followRedirects} is false. An https check may carry {@code tls} options (trust, client certificate).
+ * {@code followRedirects} is false. {@code method} is GET (absent), HEAD or POST; only a POST carries
+ * {@code body}, sent with {@code contentType}. An https check may carry {@code tls} options (trust, client
+ * certificate).
  */
 @RegisterForReflection
 public record HttpGetAction(
@@ -20,13 +23,44 @@ public record HttpGetAction(
         List<JsonBodyAssertion> jsonBody,
         Boolean insecureSkipTlsVerify,
         Boolean followRedirects,
+        String method,
+        HttpBody body,
+        String contentType,
         TlsOptions tls) {
 
+    public static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+    /** A GET, as before method and tls existed. */
+    public HttpGetAction(String url, String host, Integer port, String path, String scheme, List<HttpHeader> httpHeaders,
+            List<Integer> expectedStatuses, List<JsonBodyAssertion> jsonBody, Boolean insecureSkipTlsVerify,
+            Boolean followRedirects) {
+        this(url, host, port, path, scheme, httpHeaders, expectedStatuses, jsonBody, insecureSkipTlsVerify,
+                followRedirects, null, null, null, null);
+    }
+
+    /** A GET with TLS options. */
     public HttpGetAction(String url, String host, Integer port, String path, String scheme,
             List<HttpHeader> httpHeaders, List<Integer> expectedStatuses, List<JsonBodyAssertion> jsonBody,
-            Boolean insecureSkipTlsVerify, Boolean followRedirects) {
+            Boolean insecureSkipTlsVerify, Boolean followRedirects, TlsOptions tls) {
         this(url, host, port, path, scheme, httpHeaders, expectedStatuses, jsonBody, insecureSkipTlsVerify,
-                followRedirects, null);
+                followRedirects, null, null, null, tls);
+    }
+
+    /** A request of any method, without TLS options. */
+    public HttpGetAction(String url, String host, Integer port, String path, String scheme,
+            List<HttpHeader> httpHeaders, List<Integer> expectedStatuses, List<JsonBodyAssertion> jsonBody,
+            Boolean insecureSkipTlsVerify, Boolean followRedirects, String method, HttpBody body, String contentType) {
+        this(url, host, port, path, scheme, httpHeaders, expectedStatuses, jsonBody, insecureSkipTlsVerify,
+                followRedirects, method, body, contentType, null);
+    }
+
+    /** GET when absent; the loader has refused anything but GET, HEAD and POST. */
+    public String methodOrGet() {
+        return method == null ? "GET" : method.toUpperCase(Locale.ROOT);
+    }
+
+    public String contentTypeOrDefault() {
+        return contentType == null ? DEFAULT_CONTENT_TYPE : contentType;
     }
 
     /**

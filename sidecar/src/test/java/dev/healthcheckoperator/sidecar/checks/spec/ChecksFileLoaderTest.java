@@ -120,8 +120,9 @@ class ChecksFileLoaderTest {
                 "renderedBy: unknown field, ignored (known fields: checks, failureThreshold, periodSeconds, "
                         + "successThreshold, timeoutSeconds, version)",
                 "checks[0].tcpSocket.keepAlive: unknown field, ignored (known fields: host, port)",
-                "checks[1].httpGet.retries: unknown field, ignored (known fields: expectedStatuses, followRedirects, "
-                        + "host, httpHeaders, insecureSkipTlsVerify, jsonBody, path, port, scheme, tls, url)");
+                "checks[1].httpGet.retries: unknown field, ignored (known fields: body, contentType, "
+                        + "expectedStatuses, followRedirects, host, httpHeaders, insecureSkipTlsVerify, jsonBody, method, "
+                        + "path, port, scheme, tls, url)");
     }
 
     @Test
@@ -217,13 +218,13 @@ class ChecksFileLoaderTest {
                 .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems()).hasSize(3))
                 .hasMessageContaining("checks[0].name: 'Bad_Name' must be a DNS label")
                 .hasMessageContaining("checks[0].tcpSocket.port: must be between 1 and 65535, got 0")
-                .hasMessageContaining("checks[1]: exactly one of httpGet, tcpSocket, grpc is required, got 0");
+                .hasMessageContaining("checks[1]: exactly one of httpGet, tcpSocket, grpc, dns, tlsCertificate is required, got 0");
     }
 
     /** One row per rule: the check's YAML, and the field path plus message that must be reported. */
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
-            name: a, tcpSocket: {host: h, port: 1}, grpc: {host: h, port: 1}            | checks[0]: exactly one of httpGet, tcpSocket, grpc is required, got 2
+            name: a, tcpSocket: {host: h, port: 1}, grpc: {host: h, port: 1}            | checks[0]: exactly one of httpGet, tcpSocket, grpc, dns, tlsCertificate is required, got 2
             tcpSocket: {host: h, port: 1}                                               | checks[0].name: required
             name: '-a', tcpSocket: {host: h, port: 1}                                   | checks[0].name: '-a' must be a DNS label
             name: a, periodSeconds: 0, timeoutSeconds: 0, tcpSocket: {host: h, port: 1} | checks[0].periodSeconds: must be between 1 and 3600, got 0
@@ -249,12 +250,76 @@ class ChecksFileLoaderTest {
             name: a, httpGet: {host: h, port: 80, followRedirects: "yes"}               | checks[0].httpGet.followRedirects:
             name: a, httpGet: {host: h, port: 80, jsonBody: [{path: status, equals: UP}]} | checks[0].httpGet.jsonBody[0].path: 'status' must start with '$'
             name: a, httpGet: {host: h, port: 80, jsonBody: [{path: $.status}]}        | checks[0].httpGet.jsonBody[0].equals: required
+            name: a, httpGet: {host: h, port: 80, method: PUT}                          | checks[0].httpGet.method: 'PUT' must be GET, HEAD or POST
+            name: a, httpGet: {host: h, port: 80, method: HEAD, jsonBody: [{path: $.a, equals: b}]} | checks[0].httpGet.jsonBody: a HEAD response has no body to assert on
+            name: a, httpGet: {host: h, port: 80, body: {value: x}}                     | checks[0].httpGet.body: only a POST sends a body, the method is GET
+            name: a, httpGet: {host: h, port: 80, method: POST, body: {}}               | checks[0].httpGet.body.value: required
+            name: a, httpGet: {host: h, port: 80, method: POST, contentType: text/plain} | checks[0].httpGet.contentType: goes with body
+            name: a, httpGet: {host: h, port: 80, method: POST, body: {value: x}, contentType: json} | checks[0].httpGet.contentType: 'json' is not a media type
+            name: a, httpGet: {host: h, port: 80, method: POST, body: {value: x}, contentType: "a/b\\nc: d"} | checks[0].httpGet.contentType:
+            name: a, dns: {recordType: A}                                               | checks[0].dns.name: required
+            name: a, dns: {name: 'a..b', recordType: A}                                 | checks[0].dns.name: 'a..b' is not a DNS name
+            name: a, dns: {name: shop.test}                                             | checks[0].dns.recordType: required
+            name: a, dns: {name: shop.test, recordType: PTR}                            | checks[0].dns.recordType: 'PTR' must be one of A, AAAA, CNAME, SRV, TXT, MX
+            name: a, dns: {name: shop.test, recordType: A, expectedValues: [1.2.3.4], match: most} | checks[0].dns.match: 'most' must be all or any
+            name: a, dns: {name: shop.test, recordType: A, match: any}                  | checks[0].dns.match: goes with expectedValues
+            name: a, dns: {name: shop.test, recordType: A, expectedValues: [1.2.3.4, 300.1.1.1]} | checks[0].dns.expectedValues[1]: '300.1.1.1' is not an IPv4 address
+            name: a, dns: {name: shop.test, recordType: AAAA, expectedValues: [1.2.3.4]} | checks[0].dns.expectedValues[0]: '1.2.3.4' is not an IPv6 address
+            name: a, dns: {name: shop.test, recordType: MX, expectedValues: [mail.test]} | checks[0].dns.expectedValues[0]: 'mail.test' is not 'preference exchange'
+            name: a, dns: {name: shop.test, recordType: SRV, expectedValues: ['0 5 70000 sip.test']} | checks[0].dns.expectedValues[0]: '0 5 70000 sip.test' is not 'priority weight port target'
+            name: a, dns: {name: shop.test, recordType: TXT, expectedValues: ['']}      | checks[0].dns.expectedValues[0]: must not be empty
+            name: a, dns: {name: shop.test, recordType: A, server: 'a b:53'}            | checks[0].dns.server: 'a b:53' must be host or host:port
+            name: a, dns: {name: shop.test, recordType: A, server: '10.0.0.10:0'}       | checks[0].dns.server: must be between 1 and 65535, got 0
+            name: a, tlsCertificate: {port: 443}                                        | checks[0].tlsCertificate.host: required
+            name: a, tlsCertificate: {host: h}                                          | checks[0].tlsCertificate.port: required
+            name: a, tlsCertificate: {host: h, port: 443, serverName: 'a b'}            | checks[0].tlsCertificate.serverName: 'a b' is not a DNS name
+            name: a, tlsCertificate: {host: h, port: 443, expiresWithinDays: 366}       | checks[0].tlsCertificate.expiresWithinDays: must be between 0 and 365, got 366
+            name: a, tlsCertificate: {host: h, port: 443, insecureSkipTlsVerify: maybe} | checks[0].tlsCertificate.insecureSkipTlsVerify:
+            name: a, dns: {name: shop.test, recordType: A}, tlsCertificate: {host: h, port: 1} | checks[0]: exactly one of httpGet, tcpSocket, grpc, dns, tlsCertificate is required, got 2
             """)
     void eachRuleNamesTheField(String check, String expected) throws IOException {
         Path file = write("checks.yaml", "checks:\n  - {" + check + "}\n");
         assertThatThrownBy(() -> ChecksFileLoader.load(file))
                 .isInstanceOf(InvalidChecksFileException.class)
                 .hasMessageContaining(expected);
+    }
+
+    @Test
+    void dnsAndTlsCertificateChecksAreReadWithTheirDefaults() throws IOException {
+        Path file = write("checks.yaml", """
+                checks:
+                  - name: resolver
+                    dns: {name: shop.example., recordType: aaaa, expectedValues: ["fd00::1"], match: any,
+                          server: "[fd00::53]:5353"}
+                  - name: cert
+                    tlsCertificate: {host: shop.example, port: 443}
+                  - name: graphql
+                    httpGet: {url: "http://api:8080/graphql", method: POST, body: {value: "{}"},
+                              contentType: application/json}
+                """);
+        List<Check> checks = ChecksFileLoader.load(file);
+        assertThat(checks).extracting(Check::kind).containsExactly("dns", "tlsCertificate", "httpGet");
+        DnsAction dns = checks.get(0).definition().dns();
+        assertThat(dns.type()).isEqualTo(DnsAction.RecordType.AAAA);
+        assertThat(dns.matchesAny()).isTrue();
+        assertThat(DnsActionRules.server(dns.server()).host()).isEqualTo("fd00::53");
+        assertThat(DnsActionRules.server(dns.server()).port()).isEqualTo(5353);
+        assertThat(new DnsAction("a", "A", List.of("1.2.3.4"), null, null).matchesAny()).as("all by default").isFalse();
+        TlsCertificateAction tls = checks.get(1).definition().tlsCertificate();
+        assertThat(tls.expiresWithinDaysOrDefault()).isEqualTo(14);
+        assertThat(tls.verifiedName()).isEqualTo("shop.example");
+        assertThat(tls.verifies()).isTrue();
+        HttpGetAction post = checks.get(2).definition().httpGet();
+        assertThat(post.methodOrGet()).isEqualTo("POST");
+        assertThat(post.body().value()).isEqualTo("{}");
+    }
+
+    @Test
+    void aRequestBodyIsBounded() throws IOException {
+        Path file = write("checks.yaml", "checks:\n  - {name: a, httpGet: {url: 'http://h/', method: POST, body: {value: '"
+                + "x".repeat(ChecksFileLoader.MAX_REQUEST_BODY_LENGTH + 1) + "'}}}\n");
+        assertThatThrownBy(() -> ChecksFileLoader.load(file))
+                .hasMessageContaining("checks[0].httpGet.body.value: at most 8192 characters, got 8193");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.FlapDetectionSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
@@ -26,9 +27,20 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "name", "critical", "periodSeconds", "timeoutSeconds", "failureThreshold",
-            "successThreshold", "httpGet", "tcpSocket", "grpc" })
+            "successThreshold", "flapDetection", "httpGet", "tcpSocket", "grpc" })
     public record Check(String name, Boolean critical, Integer periodSeconds, Integer timeoutSeconds,
-            Integer failureThreshold, Integer successThreshold, HttpGet httpGet, HostPort tcpSocket, Grpc grpc) {
+            Integer failureThreshold, Integer successThreshold, FlapDetection flapDetection, HttpGet httpGet,
+            HostPort tcpSocket, Grpc grpc) {
+    }
+
+    /** Written only when the HealthCheck sets it, so the file (and its ConfigMap's name) of the others stays as it was. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "enabled", "window", "maxTransitions" })
+    public record FlapDetection(Boolean enabled, Integer window, Integer maxTransitions) {
+
+        static FlapDetection of(FlapDetectionSpec spec) {
+            return spec == null ? null : new FlapDetection(spec.getEnabled(), spec.getWindow(), spec.getMaxTransitions());
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,7 +71,8 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     private static Check check(CheckSpec check) {
         return new Check(check.getName(), check.getCritical(), check.getPeriodSeconds(), check.getTimeoutSeconds(),
-                check.getFailureThreshold(), check.getSuccessThreshold(), httpGet(check.getHttpGet()),
+                check.getFailureThreshold(), check.getSuccessThreshold(), FlapDetection.of(check.getFlapDetection()),
+                httpGet(check.getHttpGet()),
                 tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()));
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.FlapDetectionSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
@@ -32,10 +33,20 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "name", "critical", "periodSeconds", "timeoutSeconds", "failureThreshold",
-            "successThreshold", "httpGet", "tcpSocket", "grpc", "dns", "tlsCertificate" })
+            "successThreshold", "flapDetection", "httpGet", "tcpSocket", "grpc", "dns", "tlsCertificate" })
     public record Check(String name, Boolean critical, Integer periodSeconds, Integer timeoutSeconds,
-            Integer failureThreshold, Integer successThreshold, HttpGet httpGet, HostPort tcpSocket, Grpc grpc,
-            Dns dns, TlsCertificate tlsCertificate) {
+            Integer failureThreshold, Integer successThreshold, FlapDetection flapDetection, HttpGet httpGet,
+            HostPort tcpSocket, Grpc grpc, Dns dns, TlsCertificate tlsCertificate) {
+    }
+
+    /** Written only when the HealthCheck sets it, so the file (and its ConfigMap's name) of the others stays as it was. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "enabled", "window", "maxTransitions" })
+    public record FlapDetection(Boolean enabled, Integer window, Integer maxTransitions) {
+
+        static FlapDetection of(FlapDetectionSpec spec) {
+            return spec == null ? null : new FlapDetection(spec.getEnabled(), spec.getWindow(), spec.getMaxTransitions());
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -87,8 +98,8 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     private static Check check(CheckSpec check) {
         return new Check(check.getName(), check.getCritical(), check.getPeriodSeconds(), check.getTimeoutSeconds(),
-                check.getFailureThreshold(), check.getSuccessThreshold(), httpGet(check.getHttpGet()),
-                tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()), dns(check.getDns()),
+                check.getFailureThreshold(), check.getSuccessThreshold(), FlapDetection.of(check.getFlapDetection()),
+                httpGet(check.getHttpGet()), tcpSocket(check.getTcpSocket()), grpc(check.getGrpc()), dns(check.getDns()),
                 tlsCertificate(check.getTlsCertificate()));
     }
 

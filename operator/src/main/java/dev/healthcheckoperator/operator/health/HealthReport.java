@@ -57,6 +57,7 @@ public record HealthReport(Health health, String reason, String message, List<Ch
     }
 
     private static CheckReport checkReport(CheckStatus check) {
-        return new CheckReport(check.getName(), check.getHealthy(), check.getReason(), check.getMessage());
+        return new CheckReport(check.getName(), check.getHealthy(), check.getReason(), check.getMessage(),
+                Boolean.TRUE.equals(check.getFlapping()));
     }
 }

@@ -11,7 +11,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 
 /**
  * Reads the sidecar's /health document: {@code {"status":"ok"|"degraded"|"unknown"|"down","checks":[{"name",
- * "status":"ok"|"failing"|"unknown","reason","message",...}]}} (200 for ok and degraded, 503 for unknown and
+ * "status":"ok"|"failing"|"unknown","reason","message","flapping",...}]}} (200 for ok and degraded, 503 for unknown and
  * down). {@code unknown} means a critical check has not been decided yet: that is no verdict, never Healthy.
  */
 public final class SidecarReportParser {
@@ -61,8 +61,10 @@ public final class SidecarReportParser {
             if (reason == null) {
                 reason = healthy == null ? "Pending" : healthy ? "Passing" : "Failing";
             }
+            // Only a JSON true counts: a sidecar too old to know flapping, or a garbled field, means not flapping.
             checks.add(new CheckReport(check.path("name").asText(), healthy, reason,
-                    Boolean.FALSE.equals(healthy) ? text(check, "message") : null));
+                    Boolean.FALSE.equals(healthy) ? text(check, "message") : null,
+                    check.path("flapping").isBoolean() && check.path("flapping").booleanValue()));
         }
         return checks;
     }

@@ -26,8 +26,9 @@ public final class StatusFactory {
             Integer readyReplicas, HealthReport report, String now) {
         Long generation = healthCheck.getMetadata().getGeneration();
         HealthCheckStatus status = base(healthCheck, readyReplicas);
-        status.setConditions(List.of(ready.toCondition(previous.getConditions(), generation, now),
-                HealthyCondition.of(report).toCondition(previous.getConditions(), generation, now)));
+        status.setConditions(conditions(ready.toCondition(previous.getConditions(), generation, now),
+                HealthyCondition.of(report).toCondition(previous.getConditions(), generation, now),
+                FlappingCondition.next(report, previous, generation, now)));
         status.setHealth(report.health());
         status.setChecks(checks(report, previous.getChecks(), now));
         return status;
@@ -46,11 +47,18 @@ public final class StatusFactory {
             return next(healthCheck, previous, ready, readyReplicas, whenNone, now);
         }
         HealthCheckStatus status = base(healthCheck, readyReplicas);
-        status.setConditions(List.of(
-                ready.toCondition(previous.getConditions(), healthCheck.getMetadata().getGeneration(), now), healthy));
+        status.setConditions(conditions(
+                ready.toCondition(previous.getConditions(), healthCheck.getMetadata().getGeneration(), now), healthy,
+                previous.condition(FlappingCondition.TYPE).orElse(null)));
         status.setHealth(previous.getHealth());
         status.setChecks(previous.getChecks());
         return status;
+    }
+
+    /** Ready and Healthy always; Flapping once a check has flapped. */
+    private static List<StatusCondition> conditions(StatusCondition ready, StatusCondition healthy,
+            StatusCondition flapping) {
+        return flapping == null ? List.of(ready, healthy) : List.of(ready, healthy, flapping);
     }
 
     private static HealthCheckStatus base(HealthCheck healthCheck, Integer readyReplicas) {
@@ -69,6 +77,7 @@ public final class StatusFactory {
             status.setHealthy(check.healthy());
             status.setReason(check.reason());
             status.setMessage(check.message());
+            status.setFlapping(check.flapping() ? Boolean.TRUE : null);
             status.setLastTransitionTime(previous == null ? now
                     : previous.stream()
                             .filter(p -> check.name().equals(p.getName())

@@ -25,17 +25,21 @@ public record Transition(String type, String reason, String message) {
             ReadyCondition.REASON_ROLLOUT_FAILED, ReadyCondition.REASON_IMAGE_PULL_FAILED,
             ReadyCondition.REASON_CRASH_LOOPING, ReadyCondition.REASON_UNAVAILABLE,
             MissingReferences.REASON_SECRET_NOT_FOUND, MissingReferences.REASON_CONFIG_MAP_NOT_FOUND);
-    private static final Set<String> HEALTH_REASONS = Set.of("Healthy", "Degraded", "Unhealthy", "HealthUnknown");
+    private static final Set<String> POLL_REASONS = Set.of("Healthy", "Degraded", "Unhealthy", "HealthUnknown",
+            FlapEpisodes.REASON_STARTED, FlapEpisodes.REASON_STOPPED);
 
     public String action() {
-        return HEALTH_REASONS.contains(reason) ? ACTION_POLL : ACTION_RECONCILE;
+        return POLL_REASONS.contains(reason) ? ACTION_POLL : ACTION_RECONCILE;
     }
 
     public static List<Transition> between(HealthCheckStatus previous, HealthCheckStatus next) {
         List<Transition> transitions = new ArrayList<>();
         readyTransition(previous.condition(ReadyCondition.TYPE).orElse(null),
                 next.condition(ReadyCondition.TYPE).orElseThrow()).ifPresent(transitions::add);
-        healthTransition(previous, next).ifPresent(transitions::add);
+        transitions.addAll(FlapEpisodes.between(previous, next));
+        if (!FlapEpisodes.onlyFlappingChecksChanged(previous, next)) {
+            healthTransition(previous, next).ifPresent(transitions::add);
+        }
         return transitions;
     }
 

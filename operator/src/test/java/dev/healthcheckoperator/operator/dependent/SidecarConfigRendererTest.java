@@ -17,6 +17,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DnsMatch;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DnsRecordType;
+import dev.healthcheckoperator.operator.crd.v1alpha1.FlapDetectionSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
@@ -171,6 +172,30 @@ class SidecarConfigRendererTest {
 
         spec.setChecks(List.of(TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5433, false)));
         assertNotEquals(before, SidecarConfigRenderer.hash(spec));
+    }
+
+    @Test
+    void flapDetectionIsWrittenOnlyWhereTheCheckSetsIt() throws Exception {
+        HealthCheckSpec spec = new HealthCheckSpec();
+        CheckSpec plain = TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false);
+        spec.setChecks(List.of(plain));
+        String withoutFlapDetection = SidecarConfigRenderer.hash(spec);
+        CheckSpec tuned = TestHealthChecks.tcpCheck("cache", "redis.shop.svc", 6379, false);
+        FlapDetectionSpec flapDetection = new FlapDetectionSpec();
+        flapDetection.setEnabled(true);
+        flapDetection.setWindow(10);
+        flapDetection.setMaxTransitions(2);
+        tuned.setFlapDetection(flapDetection);
+        spec.setChecks(List.of(plain, tuned));
+
+        JsonNode checks = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).get("checks");
+
+        assertFalse(checks.get(0).has("flapDetection"), "left to the sidecar's defaults");
+        assertEquals(new ObjectMapper().readTree("{\"enabled\":true,\"window\":10,\"maxTransitions\":2}"),
+                checks.get(1).get("flapDetection"));
+        spec.setChecks(List.of(plain));
+        assertEquals(withoutFlapDetection, SidecarConfigRenderer.hash(spec),
+                "a HealthCheck that does not use it keeps its checks file, so an upgrade rolls no sidecar");
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -19,9 +19,12 @@ import org.junit.jupiter.api.Test;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckStatus;
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
+import dev.healthcheckoperator.operator.reconciler.FlappingCondition;
 import dev.healthcheckoperator.operator.reconciler.HealthyCondition;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import dev.healthcheckoperator.operator.testsupport.StatusWrites;
 import dev.healthcheckoperator.operator.testsupport.StubSidecar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -35,6 +38,8 @@ import io.restassured.RestAssured;
 @QuarkusTest
 @QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = false)
 class HealthStatusTest {
+
+    private static final int FLAPPING_FLIPS = 4;
 
     /** The test acts as cluster admin; the operator runs with its own ServiceAccount's rights. */
     final KubernetesClient client = ControlPlane.admin();
@@ -134,6 +139,68 @@ class HealthStatusTest {
         assertTrue(metrics.contains("operator_sdk_"), "JOSDK's reconcile metrics are exported");
         assertFalse(metrics.contains(hc.getMetadata().getNamespace()),
                 "no series per HealthCheck: the namespace of one must not appear in the metrics");
+    }
+
+    /**
+     * A critical check reported flapping, flip after flip, then settling: the Flapping condition is set once, exactly
+     * one CheckFlapping and one CheckStoppedFlapping Event are written however many flips there were, no health Event
+     * for the flips, and the status is written once per change the sidecar reported, no more.
+     */
+    @Test
+    void oneConditionAndOneEventPerEpisodeHoweverManyFlips() {
+        await().until(() -> healthOf() == Health.Healthy && events(client, hc, "Healthy").size() == 1);
+        settle();
+        assertNull(condition(get(client, hc), FlappingCondition.TYPE), "no Flapping condition before a check flaps");
+
+        try (StatusWrites writes = new StatusWrites(client, hc.getMetadata().getNamespace())) {
+            sidecar.answer("down", "api:failing:critical:flapping", "cache:ok");
+            await().until(() -> healthOf() == Health.Unhealthy);
+            HealthCheck flapping = get(client, hc);
+            StatusCondition started = condition(flapping, FlappingCondition.TYPE);
+            assertEquals("True", started.getStatus());
+            assertEquals(FlappingCondition.REASON_FLAPPING, started.getReason());
+            assertEquals("api: ", started.getMessage().substring(0, 5));
+            assertEquals(flapping.getMetadata().getGeneration(), started.getObservedGeneration());
+            assertEquals(Boolean.TRUE, check(flapping, "api").getFlapping());
+            assertNull(check(flapping, "cache").getFlapping());
+
+            for (int flip = 1; flip <= FLAPPING_FLIPS; flip++) {
+                boolean up = flip % 2 == 1;
+                sidecar.answer(up ? "ok" : "down", up ? "api:ok:critical:flapping" : "api:failing:critical:flapping",
+                        "cache:ok");
+                Health expected = up ? Health.Healthy : Health.Unhealthy;
+                await().until(() -> healthOf() == expected);
+                assertEquals(started, condition(get(client, hc), FlappingCondition.TYPE),
+                        "the condition is set once and stays as it was while the check flaps");
+            }
+
+            // It settles passing: the flip back to Healthy comes with the end of the episode.
+            sidecar.answer("ok", "api:ok:critical", "cache:ok");
+            await().until(() -> "False".equals(condition(get(client, hc), FlappingCondition.TYPE).getStatus()));
+            HealthCheck settled = get(client, hc);
+            assertEquals(Health.Healthy, settled.getStatus().getHealth());
+            assertEquals(FlappingCondition.REASON_STABLE, condition(settled, FlappingCondition.TYPE).getReason());
+            assertNull(check(settled, "api").getFlapping());
+            await().until(() -> events(client, hc, "CheckStoppedFlapping").size() == 1);
+            settle();
+
+            assertEquals(1, events(client, hc, "CheckFlapping").size());
+            assertEquals("Warning", events(client, hc, "CheckFlapping").get(0).getType());
+            assertEquals(1, events(client, hc, "CheckStoppedFlapping").size());
+            assertEquals("check api stopped flapping: passing for a whole flapDetection window; health is Healthy",
+                    events(client, hc, "CheckStoppedFlapping").get(0).getNote());
+            assertEquals(0, events(client, hc, "Unhealthy").size(), "no Event for a flip of a flapping check");
+            assertEquals(1, events(client, hc, "Healthy").size(), "only the one from before the episode");
+            // One write when it started, one per flip, one when it ended: nothing written twice.
+            assertEquals(1 + FLAPPING_FLIPS + 1, writes.of(hc.getMetadata().getName()).size(),
+                    writes.of(hc.getMetadata().getName()).toString());
+        }
+    }
+
+    /** A few polls that change nothing, so whatever they would write or announce has happened. */
+    private void settle() {
+        int polls = sidecar.polls();
+        await().until(() -> sidecar.polls() >= polls + 3);
     }
 
     private Health healthOf() {

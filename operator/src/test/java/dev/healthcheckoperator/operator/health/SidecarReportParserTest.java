@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
@@ -81,6 +83,19 @@ class SidecarReportParserTest {
         HealthReport report = parse(200, "{\"status\":\"degraded\",\"checks\":[{\"name\":\"a\",\"status\":\"failing\","
                 + "\"message\":\"" + "x".repeat(5000) + "\"}]}");
         assertEquals(SidecarReportParser.MAX_MESSAGE_LENGTH, report.checks().get(0).message().length());
+    }
+
+    @Test
+    void flappingIsReadOnlyFromAJsonTrue() {
+        HealthReport report = parse(503, """
+                {"status":"down","checks":[
+                  {"name":"a","status":"failing","flapping":true},
+                  {"name":"b","status":"ok","flapping":false},
+                  {"name":"c","status":"ok"},
+                  {"name":"d","status":"ok","flapping":"true"},
+                  {"name":"e","status":"ok","flapping":1}]}""");
+        assertEquals(List.of(true, false, false, false, false),
+                report.checks().stream().map(CheckReport::flapping).toList());
     }
 
     private static HealthReport parse(int code, String body) {

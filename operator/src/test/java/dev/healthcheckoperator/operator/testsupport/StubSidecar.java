@@ -66,7 +66,10 @@ public final class StubSidecar implements AutoCloseable {
         this.drops = pattern.clone();
     }
 
-    /** Answers with the given overall status and checks, as "name:status[:critical]" (status ok|failing|unknown). */
+    /**
+     * Answers with the given overall status and checks, as "name:status[:critical][:flapping]" (status
+     * ok|failing|unknown).
+     */
     public void answer(String status, String... checks) {
         this.answer = new Answer(status, checks);
     }
@@ -78,9 +81,11 @@ public final class StubSidecar implements AutoCloseable {
         for (int i = 0; i < checks.length; i++) {
             String[] parts = checks[i].split(":");
             boolean failing = "failing".equals(parts[1]);
+            List<String> flags = List.of(parts).subList(2, parts.length);
             json.append(i == 0 ? "" : ",")
                     .append("{\"name\":\"").append(parts[0]).append("\",\"status\":\"").append(parts[1])
-                    .append("\",\"critical\":").append(parts.length > 2)
+                    .append("\",\"critical\":").append(flags.contains("critical"))
+                    .append(",\"flapping\":").append(flags.contains("flapping"))
                     .append(",\"reason\":").append(failing ? "\"ConnectionRefused\"" : "null")
                     .append(",\"message\":").append(failing ? "\"connection refused\"" : "null")
                     // Values that change on every run of a check: the operator must not write them.

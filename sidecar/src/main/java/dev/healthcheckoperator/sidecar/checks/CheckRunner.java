@@ -39,6 +39,8 @@ final class CheckRunner {
     private final Counter skipped;
     private final Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
     private volatile CheckStatus status;
+    /** Null when the check's flap detection is off. */
+    private final FlapDetector flapDetector;
     private long periodicTimer = -1;
     /** The probe under way, or null; guarded by {@code this}. */
     private Attempt inFlight;
@@ -55,6 +57,7 @@ final class CheckRunner {
         this.vertx = vertx;
         this.clock = clock;
         this.status = CheckStatus.initial(check.name(), check.critical());
+        this.flapDetector = check.flapLimits().enabled() ? new FlapDetector(check.flapLimits()) : null;
         Tags tags = Tags.of("check", check.name());
         this.duration = Timer.builder("sidecar.check.duration").description("Time taken by each probe")
                 .tags(tags).serviceLevelObjectives(DURATION_BUCKETS).register(registry);
@@ -71,6 +74,9 @@ final class CheckRunner {
         Gauge.builder("sidecar.check.consecutive.failures", this, r -> r.status.consecutiveFailures())
                 .description("Failed probes in a row").tags(tags).register(registry);
         probe.registerMeters(registry, tags);
+        Gauge.builder("sidecar.check.flapping", this, r -> r.status.flapping() ? 1 : 0)
+                .description("1 while the check's state changes more often than its flapDetection allows")
+                .tags(tags).register(registry);
     }
 
     CheckStatus status() {
@@ -134,8 +140,9 @@ final class CheckRunner {
         if (!outcome.success()) {
             failures.get(outcome.reason()).increment();
         }
-        status = status.next(outcome, latencyMillis, clock.instant(), check.failureThreshold(),
+        CheckStatus next = status.next(outcome, latencyMillis, clock.instant(), check.failureThreshold(),
                 check.successThreshold());
+        status = flapDetector == null ? next : next.withFlapping(flapDetector.record(next.changedFrom(status)));
         lastCompletedNanos = System.nanoTime();
     }
 

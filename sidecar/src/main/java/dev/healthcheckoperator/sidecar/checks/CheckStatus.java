@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * An immutable view of one check, replaced as a whole after each probe so that readers (every /health
- * request) take no lock.
+ * request) take no lock. {@code flapping} is reported beside the state and changes nothing in it: a flapping
+ * check is as ok or failing as its thresholds say, like Nagios' flap detection, which only quiets notifications.
  */
 public record CheckStatus(
         String name,
@@ -17,7 +18,8 @@ public record CheckStatus(
         int consecutiveFailures,
         int consecutiveSuccesses,
         Instant lastSuccess,
-        Instant lastTransition) {
+        Instant lastTransition,
+        boolean flapping) {
 
     /** {@code unknown} until the thresholds have decided, like the kubelet's probe results. */
     public enum State {
@@ -25,7 +27,8 @@ public record CheckStatus(
     }
 
     public static CheckStatus initial(String name, boolean critical) {
-        return new CheckStatus(name, critical, State.unknown, false, null, "not probed yet", 0, 0, 0, null, null);
+        return new CheckStatus(name, critical, State.unknown, false, null, "not probed yet", 0, 0, 0, null, null,
+                false);
     }
 
     /** Applies one probe result under the kubelet's threshold rules. */
@@ -41,6 +44,17 @@ public record CheckStatus(
         }
         return new CheckStatus(name, critical, nextState, true, outcome.reason(), outcome.message(), latency,
                 failures, successes, outcome.success() ? now : lastSuccess,
-                nextState != state ? now : lastTransition);
+                nextState != state ? now : lastTransition, flapping);
+    }
+
+    /** Whether this probe changed a decided state (ok to failing or back); the first decision is no change. */
+    public boolean changedFrom(CheckStatus previous) {
+        return previous.state != State.unknown && state != previous.state;
+    }
+
+    /** This status with its flapping flag set as {@link FlapDetector} decided it. */
+    public CheckStatus withFlapping(boolean flapping) {
+        return flapping == this.flapping ? this : new CheckStatus(name, critical, state, probed, reason, message,
+                latencyMillis, consecutiveFailures, consecutiveSuccesses, lastSuccess, lastTransition, flapping);
     }
 }

@@ -144,6 +144,7 @@ public class PublicRoutes {
             item.put("consecutiveFailures", check.consecutiveFailures());
             item.put("lastSuccess", rfc3339(check.lastSuccess()));
             item.put("lastTransition", rfc3339(check.lastTransition()));
+            item.put("flapping", check.flapping());
             items.add(item);
         }
         body.put("checks", items);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.healthcheckoperator.sidecar.checks.probes.HttpGetProbe;
 import dev.healthcheckoperator.sidecar.checks.spec.Check;
 import dev.healthcheckoperator.sidecar.checks.spec.CheckDefinition;
+import dev.healthcheckoperator.sidecar.checks.spec.FlapLimits;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.probes.Probe;
 import dev.healthcheckoperator.sidecar.checks.probes.ProbeDeadline;
@@ -49,9 +50,9 @@ class CheckRunnerTest {
 
     private CheckRunner runner(String path, int failureThreshold) {
         HttpGetAction action = new HttpGetAction(upstream.url(path), null, null, null, null, null, null, null, null, null);
-        CheckDefinition def = new CheckDefinition("upstream", true, 1, 1, failureThreshold, 1, action, null, null);
+        CheckDefinition def = new CheckDefinition("upstream", true, 1, 1, failureThreshold, 1, null, action, null, null);
         Check check = new Check("upstream", true, Duration.ofSeconds(1), Duration.ofSeconds(1) .minusMillis(700),
-                failureThreshold, 1, def);
+                failureThreshold, 1, def, FlapLimits.DEFAULT);
         return new CheckRunner(check, new HttpGetProbe(vertx, action, new ObjectMapper(), 1024), vertx, registry,
                 Clock.systemUTC());
     }
@@ -112,8 +113,8 @@ class CheckRunnerTest {
 
     private CheckRunner runner(Probe probe, Duration period, Duration timeout) {
         HttpGetAction unused = Probing.get("http://127.0.0.1:1/");
-        CheckDefinition def = new CheckDefinition("upstream", true, null, null, 1, 1, unused, null, null);
-        return new CheckRunner(new Check("upstream", true, period, timeout, 1, 1, def), probe, vertx, registry,
+        CheckDefinition def = new CheckDefinition("upstream", true, null, null, 1, 1, null, unused, null, null);
+        return new CheckRunner(new Check("upstream", true, period, timeout, 1, 1, def, FlapLimits.DEFAULT), probe, vertx, registry,
                 Clock.systemUTC());
     }
 

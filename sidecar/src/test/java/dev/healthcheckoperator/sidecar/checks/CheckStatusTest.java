@@ -71,4 +71,30 @@ class CheckStatusTest {
         ProbeOutcome outcome = ProbeOutcome.failure(FailureReason.ProbeError, "line1\r\nline2" + "x".repeat(1000));
         assertThat(outcome.message()).hasSize(256).doesNotContain("\n").startsWith("line1 line2");
     }
+
+    /** Flap detection counts the state as the thresholds decide it: failures below failureThreshold change nothing. */
+    @Test
+    void onlyAChangeOfTheDecidedStateIsATransition() {
+        CheckStatus unknown = CheckStatus.initial("db", true);
+        CheckStatus ok = apply(unknown, 2, 1, OK);
+        assertThat(ok.changedFrom(unknown)).as("the first decision").isFalse();
+        CheckStatus oneFailure = apply(ok, 2, 1, REFUSED);
+        assertThat(oneFailure.changedFrom(ok)).as("a failure below failureThreshold").isFalse();
+        CheckStatus failing = apply(oneFailure, 2, 1, REFUSED);
+        assertThat(failing.changedFrom(oneFailure)).isTrue();
+        assertThat(apply(failing, 2, 1, OK).changedFrom(failing)).isTrue();
+        assertThat(apply(failing, 2, 1, REFUSED).changedFrom(failing)).isFalse();
+    }
+
+    /** Like Nagios: flapping is reported beside the state, which still decides the verdict. */
+    @Test
+    void aFlappingCheckKeepsTheVerdictItsStateGives() {
+        CheckStatus failing = apply(CheckStatus.initial("api", true), 1, 1, REFUSED).withFlapping(true);
+        CheckStatus passing = apply(CheckStatus.initial("api", true), 1, 1, OK).withFlapping(true);
+        assertThat(failing.flapping()).isTrue();
+        assertThat(HealthReport.of(List.of(failing)).status()).isEqualTo(HealthReport.Status.down);
+        assertThat(HealthReport.of(List.of(passing)).status()).isEqualTo(HealthReport.Status.ok);
+        assertThat(apply(failing, 1, 1, OK).flapping()).as("carried to the next probe's status").isTrue();
+        assertThat(passing.withFlapping(true)).isSameAs(passing);
+    }
 }

@@ -31,6 +31,10 @@ public class CheckSpec extends ProbeTimings {
     @Default("false")
     private Boolean critical;
 
+    @JsonPropertyDescription("When this check counts as flapping (its state changing too often); on by default, "
+            + "4 changes in 20 probes. While it flaps, the HealthCheck has Flapping=True and its Events are quieted.")
+    private FlapDetectionSpec flapDetection;
+
     @JsonPropertyDescription("Check an HTTP endpoint: its status code and, optionally, its JSON body.")
     private HttpGetAction httpGet;
 
@@ -76,6 +80,14 @@ public class CheckSpec extends ProbeTimings {
 
     public void setCritical(Boolean critical) {
         this.critical = critical;
+    }
+
+    public FlapDetectionSpec getFlapDetection() {
+        return flapDetection;
+    }
+
+    public void setFlapDetection(FlapDetectionSpec flapDetection) {
+        this.flapDetection = flapDetection;
     }
 
     public HttpGetAction getHttpGet() {

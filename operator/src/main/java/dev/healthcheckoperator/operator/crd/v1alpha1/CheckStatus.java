@@ -27,6 +27,10 @@ public class CheckStatus {
     @JsonPropertyDescription("When healthy last changed.")
     private String lastTransitionTime;
 
+    @JsonPropertyDescription("True while the check flaps: its state changed more often than its flapDetection "
+            + "allows. Absent otherwise.")
+    private Boolean flapping;
+
     public String getName() {
         return name;
     }
@@ -67,6 +71,14 @@ public class CheckStatus {
         this.lastTransitionTime = lastTransitionTime;
     }
 
+    public Boolean getFlapping() {
+        return flapping;
+    }
+
+    public void setFlapping(Boolean flapping) {
+        this.flapping = flapping;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -77,11 +89,12 @@ public class CheckStatus {
         }
         return Objects.equals(name, other.name) && Objects.equals(healthy, other.healthy)
                 && Objects.equals(reason, other.reason) && Objects.equals(message, other.message)
-                && Objects.equals(lastTransitionTime, other.lastTransitionTime);
+                && Objects.equals(lastTransitionTime, other.lastTransitionTime)
+                && Objects.equals(flapping, other.flapping);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, healthy, reason, message, lastTransitionTime);
+        return Objects.hash(name, healthy, reason, message, lastTransitionTime, flapping);
     }
 }

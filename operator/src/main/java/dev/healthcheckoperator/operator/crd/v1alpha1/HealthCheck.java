@@ -33,6 +33,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Health Reason", jsonPath = ".status.conditions[?(@.type==\"Healthy\")].reason",
         type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Flapping", jsonPath = ".status.conditions[?(@.type==\"Flapping\")].status",
+        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class HealthCheck extends CustomResource<HealthCheckSpec, HealthCheckStatus> implements Namespaced {
 
     public static final String GROUP = "healthcheck-operator.dev";

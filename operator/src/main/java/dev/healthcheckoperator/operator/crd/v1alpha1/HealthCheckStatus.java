@@ -14,7 +14,9 @@ public class HealthCheckStatus {
     @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Ready: the sidecars are rolled out and available. Healthy: every check passes. One entry per type.")
+    @JsonPropertyDescription("Ready: the sidecars are rolled out and available. Healthy: every check passes. "
+            + "Flapping (once a check has flapped): True while a check's state changes more often than its "
+            + "flapDetection allows, naming the checks. One entry per type.")
     private List<StatusCondition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Number of sidecar pods ready.")

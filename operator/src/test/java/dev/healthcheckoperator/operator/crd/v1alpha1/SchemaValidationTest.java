@@ -95,6 +95,20 @@ class SchemaValidationTest {
                 bad("critical not a boolean", checks("- name: api\n  critical: maybe\n"
                         + "  tcpSocket: {host: db, port: 5432}"), "spec.checks[0].critical",
                         "must be of type boolean"),
+                bad("flapDetection window below 2", flapDetection("window: 1"),
+                        "spec.checks[0].flapDetection.window", "greater than or equal to 2"),
+                bad("flapDetection window above 100", flapDetection("window: 101"),
+                        "spec.checks[0].flapDetection.window", "less than or equal to 100"),
+                bad("flapDetection maxTransitions below 1", flapDetection("maxTransitions: 0"),
+                        "spec.checks[0].flapDetection.maxTransitions", "greater than or equal to 1"),
+                bad("flapDetection maxTransitions equal to window", flapDetection("window: 5, maxTransitions: 5"),
+                        "spec.checks[0].flapDetection.maxTransitions", "maxTransitions must be less than window"),
+                bad("flapDetection maxTransitions not below the default window", flapDetection("maxTransitions: 20"),
+                        "spec.checks[0].flapDetection.maxTransitions", "maxTransitions must be less than window"),
+                bad("flapDetection default maxTransitions not below a window of 4", flapDetection("window: 4"),
+                        "spec.checks[0].flapDetection.maxTransitions", "maxTransitions must be less than window"),
+                bad("flapDetection enabled not a boolean", flapDetection("enabled: sometimes"),
+                        "spec.checks[0].flapDetection.enabled", "must be of type boolean"),
                 bad("httpGet with url and host", checks("- name: api\n  httpGet: {url: \"http://a.b/\", host: a.b, "
                         + "port: 80}"), "spec.checks[0].httpGet", "set either url or host"),
                 bad("httpGet with neither url nor host", checks("- name: api\n  httpGet: {path: /ready}"),
@@ -388,6 +402,24 @@ class SchemaValidationTest {
         assertEquals(Map.of("insecureSkipTlsVerify", false), grpcTls, "an empty tls means TLS with default trust");
     }
 
+    @Test
+    void flapDetectionGetsItsDefaultsAndAcceptsItsBounds() {
+        GenericKubernetesResource created = client.resource(healthCheck(checks("""
+                - {name: a, tcpSocket: {host: db, port: 1}, flapDetection: {}}
+                - {name: b, tcpSocket: {host: db, port: 1}, flapDetection: {window: 2, maxTransitions: 1}}
+                - {name: c, tcpSocket: {host: db, port: 1}, flapDetection: {window: 100, maxTransitions: 99}}
+                - {name: d, tcpSocket: {host: db, port: 1}}
+                """))).create();
+
+        @SuppressWarnings("unchecked")
+        var checks = (java.util.List<Map<String, Object>>) ((Map<String, Object>) created.getAdditionalProperties()
+                .get("spec")).get("checks");
+        assertEquals(Map.of("enabled", true, "window", 20, "maxTransitions", 4), checks.get(0).get("flapDetection"));
+        assertEquals(Map.of("enabled", true, "window", 2, "maxTransitions", 1), checks.get(1).get("flapDetection"));
+        assertEquals(Map.of("enabled", true, "window", 100, "maxTransitions", 99), checks.get(2).get("flapDetection"));
+        assertEquals(null, checks.get(3).get("flapDetection"), "left out, it stays out (the sidecar's defaults apply)");
+    }
+
     static Stream<Path> examples() throws IOException {
         try (Stream<Path> files = Files.list(ControlPlane.CRD_FILE.getParent().resolveSibling("examples"))) {
             return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
@@ -410,6 +442,10 @@ class SchemaValidationTest {
 
     private static Arguments bad(String rule, String spec, String field, String fragment) {
         return Arguments.of(rule, spec, field, fragment);
+    }
+
+    private static String flapDetection(String fields) {
+        return checks("- name: a\n  tcpSocket: {host: db, port: 1}\n  flapDetection: {" + fields + "}");
     }
 
     private static String checks(String items) {

@@ -10,7 +10,8 @@ public record Check(
         Duration timeout,
         int failureThreshold,
         int successThreshold,
-        CheckDefinition definition) {
+        CheckDefinition definition,
+        FlapLimits flapLimits) {
 
     public String kind() {
         if (definition.httpGet() != null) {

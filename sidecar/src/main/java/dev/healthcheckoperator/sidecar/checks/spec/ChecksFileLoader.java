@@ -248,8 +248,9 @@ public final class ChecksFileLoader {
             if (def.tlsCertificate() != null) {
                 validateTlsCertificate(at + "tlsCertificate.", def.tlsCertificate(), problems);
             }
+            FlapLimits flapLimits = flapLimits(at + "flapDetection.", def.flapDetection(), problems);
             checks.add(new Check(def.name(), Boolean.TRUE.equals(def.critical()), Duration.ofSeconds(checkPeriod),
-                    Duration.ofSeconds(checkTimeout), checkFailures, checkSuccesses, def));
+                    Duration.ofSeconds(checkTimeout), checkFailures, checkSuccesses, def, flapLimits));
         }
         return checks;
     }
@@ -264,6 +265,22 @@ public final class ChecksFileLoader {
             // A timeout as long as the period would let probes of a hung upstream overlap.
             problems.add(at + "timeoutSeconds: must be less than periodSeconds (" + timeout + " >= " + period + ")");
         }
+    }
+
+    /** On unless turned off; a window of 2 to 100 probes, and fewer transitions allowed than the window holds. */
+    private static FlapLimits flapLimits(String at, FlapDetection flap, List<String> problems) {
+        if (flap == null) {
+            return FlapLimits.DEFAULT;
+        }
+        int window = orDefault(flap.window(), FlapLimits.DEFAULT_WINDOW);
+        int maxTransitions = orDefault(flap.maxTransitions(), FlapLimits.DEFAULT_MAX_TRANSITIONS);
+        inRange(at + "window", window, FlapLimits.MIN_WINDOW, FlapLimits.MAX_WINDOW, problems);
+        if (maxTransitions < 1 || maxTransitions >= window) {
+            // As many transitions as probes would never be exceeded: the check could never be flapping.
+            problems.add(at + "maxTransitions: must be between 1 and window - 1 (" + (window - 1) + "), got "
+                    + maxTransitions);
+        }
+        return new FlapLimits(!Boolean.FALSE.equals(flap.enabled()), window, maxTransitions);
     }
 
     private static void validateHttpGet(String at, HttpGetAction http, List<String> problems) {

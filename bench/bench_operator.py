@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import free_port, rss_mib
+from benchlib import free_port, percentile, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
@@ -41,11 +41,6 @@ PODS_PER_KWOK_NODE = 110
 
 def log(message):
     print(f"[bench-operator] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Bench:

@@ -1,4 +1,4 @@
-"""What both benchmark harnesses need: a free loopback port and a process's resident memory."""
+"""What the benchmark harnesses share: a free loopback port, a process's resident memory, a percentile."""
 import socket
 
 
@@ -15,3 +15,9 @@ def rss_mib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def percentile(values, fraction):
+    """The value at this fraction (0.5: the median) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

@@ -149,7 +149,7 @@
     li.dataset.check = check.name;
     li.append(text("span", check.name, "check-name"), document.createTextNode(" "),
       text("span", check.status, "check-status check-" + check.status));
-    if (check.critical) li.append(text("span", "critical", "critical"));
+    if (check.critical) li.append(document.createTextNode(" "), text("span", "critical", "critical"));
     if (check.kind) li.append(document.createTextNode(" "), text("span", check.kind + " " + (check.target || ""), "check-target"));
     if (check.reason || check.message) {
       li.append(text("div", [check.reason, check.message].filter(Boolean).join(": "), "message"));

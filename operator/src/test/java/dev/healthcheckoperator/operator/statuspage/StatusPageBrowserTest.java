@@ -8,6 +8,7 @@ import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.tcpC
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.net.URL;
 import java.nio.file.Files;
@@ -16,8 +17,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+
+import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,9 +147,14 @@ class StatusPageBrowserTest {
         waitFor(() -> rowKeys().equals(keys(shop, "cart", "checkout")));
         choose("health-filter", "");
         waitFor(() -> rowKeys().size() == 3);
+        // The window of headless chromium keeps some height for itself: the viewport is set to the picture's size.
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
         Files.createDirectories(SCREENSHOT.getParent());
         Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOT,
                 StandardCopyOption.REPLACE_EXISTING);
+        BufferedImage picture = ImageIO.read(SCREENSHOT.toFile());
+        assertEquals(List.of(1280, 800), List.of(picture.getWidth(), picture.getHeight()));
 
         // Signed in as someone who may read the shop namespace only: the rest is neither listed nor offered.
         String shopOnly = Viewers.namespaceViewer(admin, shop, "browser-shop-viewer");

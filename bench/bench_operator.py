@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import free_port, percentile, rss_mib
+from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
@@ -306,9 +306,7 @@ def main():
         threads = bench.threads()
         poll_mean, poll_max, overdue, targets = bench.poll_stats()
     except Exception:
-        log_path = os.path.join(bench.workdir, "operator.log")
-        if os.path.exists(log_path):
-            print("".join(open(log_path).readlines()[-40:]), file=sys.stderr)
+        print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
     finally:
         bench.close()
@@ -337,10 +335,7 @@ def main():
         + (f", `{os.environ['BENCH_OPERATOR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS") else "")
         + ".", "",
         "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""])
-    print(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(report)
+    emit_report(report, args.out)
     if missing or ready_s is None:
         sys.exit(1)
 

@@ -26,9 +26,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
-from benchlib import free_port, percentile, rss_mib
+from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
@@ -48,6 +49,7 @@ class Bench:
         self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"), HC_NODE="kwok")
         self.operator = None
         self.cluster_started = False
+        self.stopping = threading.Event()
 
     def kubectl(self, *arguments, stdin=None, timeout=300):
         return subprocess.run([self.kubectl_path, *arguments], input=stdin, capture_output=True, text=True,
@@ -66,13 +68,8 @@ class Bench:
                        timeout=300, stdout=subprocess.DEVNULL)
         self.env["KUBECONFIG"] = os.path.join(self.env["HC_CLUSTER_DIR"], "kubeconfig")
         self.kubectl("apply", "-f", os.path.join(ROOT, "crds"))
-        # Someone else holds the Lease for an hour: the operator stays a standby and reconciles nothing.
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        self.kubectl("apply", "-f", "-", stdin=json.dumps({
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": {"name": LEASE, "namespace": "default"},
-            "spec": {"holderIdentity": "bench-holder", "leaseDurationSeconds": 3600, "acquireTime": now,
-                     "renewTime": now}}))
+        # Someone else holds the Lease: the operator stays a standby and reconciles nothing.
+        self.hold_lease()
 
     def namespaces(self):
         return [f"team-{i:03d}" for i in range(self.args.namespaces)]
@@ -123,6 +120,35 @@ class Bench:
 
     connection = None
 
+    def continue_at(self, position):
+        """The continue token whose page starts at about this position (walking pages of 500)."""
+        token, seen = None, 0
+        while True:
+            query = "limit=500" + (f"&continue={token}" if token else "")
+            answer = json.loads(self.get(f"/api/v1/healthchecks?{query}")[1])
+            seen += len(answer["items"])
+            if seen >= position or not answer["continue"]:
+                return answer["continue"] or token
+            token = answer["continue"]
+
+    def hold_lease(self):
+        """Renews the Lease as "bench-holder" every few seconds: the client's leader election judges a Lease by
+        its renewTime and its own lease duration (15 s), not by the duration the Lease records."""
+        def renew():
+            while not self.stopping.wait(3):
+                self.apply_lease()
+        self.apply_lease()
+        threading.Thread(target=renew, daemon=True).start()
+
+    def apply_lease(self):
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=bench", "-f", "-",
+                     stdin=json.dumps({
+                         "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                         "metadata": {"name": LEASE, "namespace": "default"},
+                         "spec": {"holderIdentity": "bench-holder", "leaseDurationSeconds": 3600,
+                                  "acquireTime": now, "renewTime": now}}))
+
     def get(self, path):
         if self.connection is None:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -150,6 +176,7 @@ class Bench:
         return used / 1024 / 1024
 
     def close(self):
+        self.stopping.set()
         if self.operator is not None and self.operator.poll() is None:
             self.operator.send_signal(signal.SIGTERM)
             try:
@@ -186,8 +213,7 @@ def main():
         start = time.monotonic()
         bench.start_operator()
         listed_s = time.monotonic() - start
-        _, body = bench.get(f"/api/v1/healthchecks?limit={args.count // 2 if args.count > 1 else 1}")
-        middle = json.loads(body)["continue"]
+        middle = bench.continue_at(args.count // 2)
         urls = [
             ("first page, limit=100", "/api/v1/healthchecks?limit=100"),
             ("largest page, limit=500", "/api/v1/healthchecks?limit=500"),
@@ -202,9 +228,7 @@ def main():
         heap = bench.heap_mib()
         rss = rss_mib(bench.operator.pid)
     except Exception:
-        log_path = os.path.join(bench.workdir, "operator.log")
-        if os.path.exists(log_path):
-            print("".join(open(log_path).readlines()[-40:]), file=sys.stderr)
+        print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
     finally:
         bench.close()
@@ -221,10 +245,7 @@ def main():
               for label, p50, p99, size in results]
     lines += ["", f"Operator heap after a full GC: {heap:.0f} MiB; RSS: {rss:.0f} MiB.", ""]
     report = "\n".join(lines)
-    print(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(report)
+    emit_report(report, args.out)
 
 
 if __name__ == "__main__":

@@ -121,10 +121,10 @@ class Bench:
     connection = None
 
     def continue_at(self, position):
-        """The continue token whose page starts at about this position (walking pages of 500)."""
-        token, seen = None, 0
+        """The continue token whose page starts at about this position (walking pages of up to 500)."""
+        token, seen, step = None, 0, max(1, min(500, position))
         while True:
-            query = "limit=500" + (f"&continue={token}" if token else "")
+            query = f"limit={step}" + (f"&continue={token}" if token else "")
             answer = json.loads(self.get(f"/api/v1/healthchecks?{query}")[1])
             seen += len(answer["items"])
             if seen >= position or not answer["continue"]:

@@ -6,7 +6,8 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-smoke crds chart-check chart-tools images images-verify images-check registry-stop native native-sources native-images
+	bench-operator bench-status-page bench-smoke crds chart-check chart-tools browser-tools images images-verify \
+	images-check registry-stop native native-sources native-images
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -14,7 +15,7 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane chart-tools bench-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
+test: control-plane chart-tools bench-tools browser-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) verify
 	$(MAKE) --no-print-directory chart-check
 	$(MAKE) --no-print-directory bench-smoke
@@ -63,6 +64,10 @@ sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for chec
 bench-tools: ## install wrk (Debian) when missing
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
+browser-tools: ## install Debian's chromium and chromium-driver (the status page's browser test) when missing
+	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+		&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null; }
+
 bench-sidecar: bench-tools ## the sidecar against the reference Go server, side by side (bench/results/sidecar.md)
 	$(MVN) -q -pl sidecar package -DskipTests
 	mkdir -p bench/results
@@ -73,9 +78,15 @@ bench-operator: control-plane ## 1000 HealthChecks on the local control plane (b
 	mkdir -p bench/results
 	bench/bench_operator.py --out bench/results/operator.md
 
+bench-status-page: control-plane ## /api/v1/healthchecks and / with 10,000 HealthChecks in the cache (bench/results/status-page.md)
+	$(MVN) -q -pl operator -am package -DskipTests
+	mkdir -p bench/results
+	bench/bench_status_page.py --out bench/results/status-page.md
+
 bench-smoke: control-plane bench-tools ## each benchmark once in a tiny mode, so they cannot rot (nothing is judged)
 	bench/bench_sidecar.py --smoke
 	bench/bench_operator.py --smoke
+	bench/bench_status_page.py --smoke
 
 images: ## JVM images of both apps for linux/amd64 + linux/arm64, one index each, pushed to REGISTRY (default: a local registry on 127.0.0.1:5000); BASE=debian|distroless|temurin|<image>
 	$(IMAGES_DIR)/build-images.sh

@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import free_port, rss_mib
+from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
@@ -41,11 +41,6 @@ PODS_PER_KWOK_NODE = 110
 
 def log(message):
     print(f"[bench-operator] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 class Bench:
@@ -311,9 +306,7 @@ def main():
         threads = bench.threads()
         poll_mean, poll_max, overdue, targets = bench.poll_stats()
     except Exception:
-        log_path = os.path.join(bench.workdir, "operator.log")
-        if os.path.exists(log_path):
-            print("".join(open(log_path).readlines()[-40:]), file=sys.stderr)
+        print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
     finally:
         bench.close()
@@ -342,10 +335,7 @@ def main():
         + (f", `{os.environ['BENCH_OPERATOR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS") else "")
         + ".", "",
         "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""])
-    print(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(report)
+    emit_report(report, args.out)
     if missing or ready_s is None:
         sys.exit(1)
 

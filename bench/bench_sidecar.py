@@ -26,7 +26,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import free_port, rss_mib
+from benchlib import emit_report, free_port, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIDECAR_APP = os.path.join(ROOT, "sidecar", "target", "quarkus-app")
@@ -264,10 +264,7 @@ def main():
         + ", `MALLOC_ARENA_MAX=2` (as in the image).", "",
         table(results, list(variants)), "", goals(results), ""])
     print()
-    print(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(report)
+    emit_report(report, args.out)
 
 
 if __name__ == "__main__":

@@ -180,9 +180,18 @@ def check_default(r):
 
 
 def check_namespaced(r, watched):
-    check(not r.of_kind("ClusterRole") and not r.of_kind("ClusterRoleBinding"),
-          f"{r.name}: namespaced RBAC renders no ClusterRole or ClusterRoleBinding")
-    rules = next(o for o in deploy_file("rbac.yaml") if o["kind"] == "ClusterRole")["rules"]
+    deploy_rules = next(o for o in deploy_file("rbac.yaml") if o["kind"] == "ClusterRole")["rules"]
+    review_groups = {"authentication.k8s.io", "authorization.k8s.io"}
+    review_rules = [rule for rule in deploy_rules if set(rule["apiGroups"]) <= review_groups]
+    rules = [rule for rule in deploy_rules if rule not in review_rules]
+    # Cluster-wide, only what no Role can grant: the status page's token and access reviews.
+    check([o["metadata"]["name"] for o in r.of_kind("ClusterRole")] == [FULLNAME + "-reviews"]
+          and [o["metadata"]["name"] for o in r.of_kind("ClusterRoleBinding")] == [FULLNAME + "-reviews"],
+          f"{r.name}: namespaced RBAC renders one ClusterRole and binding, for the reviews")
+    reviews = r.one("ClusterRole", FULLNAME + "-reviews")
+    if reviews:
+        check(reviews["rules"] == review_rules and review_rules,
+              f"{r.name}: the reviews ClusterRole grants only deploy/rbac.yaml's review rules: {reviews['rules']}")
     for namespace in watched:
         role = r.one("Role", FULLNAME, namespace)
         if role:

@@ -84,7 +84,10 @@ class HelmInstallIT {
                 List.of("patch", healthChecks, "--subresource=status", "-n", watched),
                 List.of("create", "deployments.apps", "-n", watched),
                 List.of("create", "events.events.k8s.io", "-n", watched),
-                List.of("create", "leases.coordination.k8s.io", "-n", releaseNamespace))) {
+                List.of("create", "leases.coordination.k8s.io", "-n", releaseNamespace),
+                List.of("get", "secrets", "-n", watched),
+                List.of("create", "tokenreviews.authentication.k8s.io"),
+                List.of("create", "subjectaccessreviews.authorization.k8s.io"))) {
             softly.assertThat(cluster.kubectl().canI(args(allowed, as))).as("can-i %s", allowed).isTrue();
         }
         for (List<String> denied : List.of(
@@ -95,7 +98,8 @@ class HelmInstallIT {
                 List.of("create", "deployments.apps", "-n", other),
                 List.of("list", "configmaps", "-n", other),
                 List.of("create", "leases.coordination.k8s.io", "-n", watched),
-                List.of("list", "secrets", "-n", watched))) {
+                List.of("list", "secrets", "-n", watched),
+                List.of("get", "secrets", "-n", other))) {
             softly.assertThat(cluster.kubectl().canI(args(denied, as))).as("can-i %s", denied).isFalse();
         }
         softly.assertAll();

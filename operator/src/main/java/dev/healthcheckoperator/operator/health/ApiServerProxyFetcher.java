@@ -1,18 +1,14 @@
 package dev.healthcheckoperator.operator.health;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
-import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 
 /**
  * Reaches the sidecars through the API server's service proxy, for an operator running outside the cluster (where
@@ -40,44 +36,7 @@ public class ApiServerProxyFetcher implements SidecarFetcher {
     public CompletableFuture<SidecarResponse> fetch(PollTarget target, Duration timeout) {
         HttpRequest request = httpClient.newHttpRequestBuilder().uri(describe(target))
                 .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).build();
-        BoundedBody bytes = new BoundedBody(BoundedBody.MAX_BYTES);
-        CompletableFuture<SidecarResponse> result = new CompletableFuture<>();
-        AsyncBody.Consumer<List<ByteBuffer>> consumer = (buffers, body) -> {
-            for (ByteBuffer buffer : buffers) {
-                if (!bytes.append(buffer)) {
-                    result.completeExceptionally(bytes.tooLarge());
-                    body.cancel();
-                    return;
-                }
-            }
-            body.consume();
-        };
-        CompletableFuture<HttpResponse<AsyncBody>> exchange = httpClient.consumeBytes(request, consumer);
-        exchange.whenComplete((response, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-                return;
-            }
-            response.body().done().whenComplete((done, bodyError) -> {
-                if (bodyError != null) {
-                    result.completeExceptionally(bodyError);
-                } else {
-                    result.complete(new SidecarResponse(response.code(), bytes.text()));
-                }
-            });
-            if (result.isDone()) {
-                response.body().cancel();
-            } else {
-                response.body().consume();
-            }
-        });
-        result.whenComplete((response, error) -> {
-            if (error != null) {
-                exchange.cancel(true);
-                exchange.thenAccept(late -> late.body().cancel());
-            }
-        });
-        return result;
+        return BoundedExchange.send(httpClient, request, BoundedBody.MAX_BYTES, SidecarResponse::new);
     }
 
     @Override

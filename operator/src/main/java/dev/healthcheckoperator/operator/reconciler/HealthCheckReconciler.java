@@ -24,6 +24,7 @@ import dev.healthcheckoperator.operator.health.HealthPollEventSource;
 import dev.healthcheckoperator.operator.health.HealthPoller;
 import dev.healthcheckoperator.operator.health.HealthReport;
 import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
+import dev.healthcheckoperator.operator.statuspage.HealthCheckIndex;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -80,19 +81,22 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     private final HealthPoller poller;
     private final EventRecorder events;
     private final HealthCheckMetrics metrics;
+    private final HealthCheckIndex statusPageIndex;
     private final Duration recheckInterval;
 
     public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
-            OperatorConfig config) {
+            HealthCheckIndex statusPageIndex, OperatorConfig config) {
         this.poller = poller;
         this.events = events;
         this.metrics = metrics;
+        this.statusPageIndex = statusPageIndex;
         this.recheckInterval = config.recheckInterval();
     }
 
     @Override
     public List<EventSource<?, HealthCheck>> prepareEventSources(EventSourceContext<HealthCheck> context) {
         metrics.observe(context.getPrimaryCache());
+        statusPageIndex.observe(context.getPrimaryCache());
         // Pods are owned by ReplicaSets, not by the HealthCheck: they are mapped back by their instance label.
         InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration
                 .from(Pod.class, HealthCheck.class)

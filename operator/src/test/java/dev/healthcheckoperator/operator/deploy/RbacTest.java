@@ -69,7 +69,14 @@ class RbacTest {
             "patch, coordination.k8s.io, leases, healthcheck-operator, true",
             "delete, coordination.k8s.io, leases, healthcheck-operator, false",
             "update, coordination.k8s.io, leases, shop, false",
-            "create, rbac.authorization.k8s.io, rolebindings, shop, false"
+            "create, rbac.authorization.k8s.io, rolebindings, shop, false",
+            // The status page: who a token is, and what that user may do; nothing else of either group.
+            "create, authentication.k8s.io, tokenreviews, '', true",
+            "create, authorization.k8s.io, subjectaccessreviews, '', true",
+            "create, authorization.k8s.io, localsubjectaccessreviews, shop, false",
+            "list, authorization.k8s.io, subjectaccessreviews, '', false",
+            "create, authentication.k8s.io, tokenrequests, '', false",
+            "create, '', serviceaccounts/token, shop, false"
     })
     void onlyWhatTheOperatorNeedsIsAllowed(String verb, String group, String resource, String namespace,
             boolean allowed) {

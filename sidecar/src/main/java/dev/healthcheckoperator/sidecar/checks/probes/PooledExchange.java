@@ -19,7 +19,9 @@ import java.util.function.Function;
  * <p>A pooled connection that the upstream closed while it was idle (a keep-alive timeout, an HTTP/2 server
  * dropping an idle connection without GOAWAY) fails the next request before any answer. Such a request is sent
  * once more on a new connection, as Go's http.Transport does for requests it knows were not processed, so that
- * the race is never reported as ConnectionClosed. Only idempotent requests (a GET, a health Check) go through here.
+ * the race is never reported as ConnectionClosed. Requests re-sent this way are idempotent (a GET or HEAD, a health
+ * Check); a POST comes from a client without keep-alive, whose connections never answered before, so it is never
+ * re-sent.
  */
 final class PooledExchange {
 

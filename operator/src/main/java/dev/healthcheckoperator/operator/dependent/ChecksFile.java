@@ -19,17 +19,24 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 
 /**
- * The sidecar's checks file, version 1: a format the sidecar owns, written here field by field rather than by
- * serializing the CRD model, so a new CRD field cannot appear in a file an older sidecar reads. A field added here
- * needs a sidecar that knows it (older ones ignore unknown fields with a warning); a changed meaning needs a new
- * version.
+ * The sidecar's checks file: a format the sidecar owns, written here field by field rather than by serializing the
+ * CRD model, so a new CRD field cannot appear in a file an older sidecar reads. A field added here needs a sidecar
+ * that knows it (older ones ignore unknown fields with a warning), which is harmless only for a field whose absence
+ * changes no verdict. A file that uses a field an older sidecar would ignore and then judge wrongly (a check kind it
+ * does not know, a header from a Secret it would not send, TLS trust it would not apply, a POST it would send as a
+ * GET) is version {@link #VERSION}, which such a sidecar refuses with a message saying to run a newer image; every
+ * other file stays version {@link #FIRST_VERSION}, byte for byte what it was, so an operator upgrade rolls no
+ * sidecar whose HealthCheck uses none of it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({ "version", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold", "checks" })
 public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeconds, Integer failureThreshold,
         Integer successThreshold, List<Check> checks) {
 
-    public static final int VERSION = 1;
+    /** The format of the first released sidecar. */
+    public static final int FIRST_VERSION = 1;
+    /** Adds dns and tlsCertificate checks, httpGet method/body/contentType, Secret header values and tls files. */
+    public static final int VERSION = 2;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "name", "critical", "periodSeconds", "timeoutSeconds", "failureThreshold",
@@ -92,8 +99,20 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
     public static ChecksFile of(HealthCheckSpec spec) {
         List<Check> checks = spec.getChecks() == null ? List.of()
                 : spec.getChecks().stream().map(ChecksFile::check).toList();
-        return new ChecksFile(VERSION, spec.getPeriodSeconds(), spec.getTimeoutSeconds(), spec.getFailureThreshold(),
+        return new ChecksFile(checks.stream().anyMatch(ChecksFile::needsVersion2) ? VERSION : FIRST_VERSION,
+                spec.getPeriodSeconds(), spec.getTimeoutSeconds(), spec.getFailureThreshold(),
                 spec.getSuccessThreshold(), checks);
+    }
+
+    /** Whether a sidecar of version 1 would read this check and judge it wrongly (see the class comment). */
+    static boolean needsVersion2(Check check) {
+        if (check.dns() != null || check.tlsCertificate() != null || (check.grpc() != null && check.grpc().tls() != null)) {
+            return true;
+        }
+        HttpGet http = check.httpGet();
+        return http != null && (http.method() != null || http.body() != null || http.contentType() != null
+                || http.tls() != null
+                || (http.httpHeaders() != null && http.httpHeaders().stream().anyMatch(h -> h.valueFile() != null)));
     }
 
     private static Check check(CheckSpec check) {

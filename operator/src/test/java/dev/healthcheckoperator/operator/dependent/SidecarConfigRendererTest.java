@@ -22,6 +22,8 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpScheme;
@@ -141,6 +143,46 @@ class SidecarConfigRendererTest {
         assertEquals(new ObjectMapper().readTree("{\"url\":\"http://checkout.shop.svc:8080/graphql\","
                 + "\"method\":\"POST\",\"body\":{\"value\":\"{\\\"query\\\":\\\"{ health }\\\"}\"},"
                 + "\"contentType\":\"application/json\"}"), checks.get(2).get("httpGet"));
+    }
+
+    /**
+     * A file with a check a version-1 sidecar would misjudge (an unknown kind, a POST it would send as a GET, a
+     * Secret header it would leave out) says version 2, which such a sidecar refuses by name; without them it stays 1.
+     */
+    @Test
+    void theNewFieldsThatAnOlderSidecarWouldMisjudgeMakeItVersion2() throws Exception {
+        HttpGetAction post = new HttpGetAction();
+        post.setUrl("http://checkout.shop.svc:8080/graphql");
+        post.setMethod(HttpRequestMethod.POST);
+        CheckSpec graphql = new CheckSpec();
+        graphql.setName("graphql");
+        graphql.setHttpGet(post);
+        DnsAction dns = new DnsAction();
+        dns.setName("shop.example.com");
+        dns.setRecordType(DnsRecordType.A);
+        CheckSpec resolver = new CheckSpec();
+        resolver.setName("resolver");
+        resolver.setDns(dns);
+        HttpHeader secretHeader = new HttpHeader();
+        secretHeader.setName("Authorization");
+        secretHeader.setValueFrom(new SecretValueSource(new SecretKeyRef("api-token", "token")));
+        HttpGetAction authorized = new HttpGetAction();
+        authorized.setUrl("http://checkout.shop.svc:8080/ready");
+        authorized.setHttpHeaders(List.of(secretHeader));
+        CheckSpec api = new CheckSpec();
+        api.setName("api");
+        api.setHttpGet(authorized);
+        CheckSpec db = TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false);
+
+        for (CheckSpec newKind : List.of(graphql, resolver, api)) {
+            HealthCheckSpec spec = new HealthCheckSpec();
+            spec.setChecks(List.of(db, newKind));
+            assertEquals(2, new ObjectMapper().readTree(SidecarConfigRenderer.render(spec)).get("version").asInt(),
+                    newKind.getName());
+        }
+        HealthCheckSpec old = new HealthCheckSpec();
+        old.setChecks(List.of(db));
+        assertEquals(1, new ObjectMapper().readTree(SidecarConfigRenderer.render(old)).get("version").asInt());
     }
 
     @Test

@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
 public final class ChecksFileLoader {
 
     /** The newest checks-file format this sidecar reads; a file without {@code version} is version 1. */
-    public static final int SUPPORTED_VERSION = 1;
+    /** 2 adds dns and tlsCertificate checks, httpGet method/body/contentType, header valueFile and tls files. */
+    public static final int SUPPORTED_VERSION = 2;
     public static final int MAX_CHECKS = 64;
     static final int MAX_HEADER_VALUE_LENGTH = HeaderValue.MAX_LENGTH;
     static final int MAX_FILE_PATH_LENGTH = 1024;

@@ -147,11 +147,11 @@ class ChecksFileLoaderTest {
 
     @Test
     void aNewerVersionIsRefusedNamingTheField() throws IOException {
-        Path file = write("checks.yaml", "version: 2\nchecks: [{name: db, tcpSocket: {host: h, port: 1}, "
+        Path file = write("checks.yaml", "version: 3\nchecks: [{name: db, tcpSocket: {host: h, port: 1}, "
                 + "newThing: {}}]\n");
         assertThatThrownBy(() -> ChecksFileLoader.load(file, warning -> { }))
                 .isInstanceOfSatisfying(InvalidChecksFileException.class, e -> assertThat(e.problems())
-                        .containsExactly("version: 2 is newer than this sidecar reads (up to 1); run a sidecar image "
+                        .containsExactly("version: 3 is newer than this sidecar reads (up to 2); run a sidecar image "
                                 + "at least as new as the operator that wrote it"));
     }
 

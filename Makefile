@@ -6,7 +6,8 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-smoke images images-verify images-check registry-stop native native-sources native-images
+	bench-operator bench-smoke images images-verify images-check registry-stop native native-sources native-images \
+	monitoring-tools monitoring-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -14,8 +15,9 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane bench-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
+test: control-plane bench-tools monitoring-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) verify
+	$(MAKE) --no-print-directory monitoring-check
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
 	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1
@@ -25,6 +27,12 @@ e2e: control-plane ## end to end on a real node: the images (amd64) to the local
 	@status=0; \
 	ARCHES=amd64 $(IMAGES_DIR)/build-images.sh && $(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
 	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
+monitoring-tools: ## install Debian's prometheus package (prometheus, promtool) when missing
+	hack/monitoring/tools.sh
+
+monitoring-check: monitoring-tools ## promtool check/test rules, runbook anchors, dashboard models (the real Prometheus test: PrometheusIT in mvn verify)
+	hack/monitoring/check.sh
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,6 +56,8 @@ final class LocalCluster implements AutoCloseable {
     private Kubectl operatorKubectl;
     private KubernetesClient client;
     private OperatorProcess operator;
+    private Path operatorJar;
+    private Map<String, String> operatorEnvironment;
 
     private LocalCluster(Path repoRoot, Path runDirectory) {
         this.repoRoot = repoRoot;
@@ -111,7 +114,8 @@ final class LocalCluster implements AutoCloseable {
 
         Path operatorKubeconfig = writeOperatorKubeconfig();
         operatorKubectl = kubectl.as(operatorKubeconfig);
-        operator = new OperatorProcess(jar, Map.of(
+        operatorJar = jar;
+        operatorEnvironment = Map.of(
                 "KUBECONFIG", operatorKubeconfig.toString(),
                 // As deploy/deployment.yaml sets them: the Lease lives in the operator's namespace, all namespaces
                 // are watched.
@@ -120,8 +124,22 @@ final class LocalCluster implements AutoCloseable {
                 // kwok pods run no sidecar, and outside the cluster the Service names do not resolve: poll an
                 // address where nothing listens, so health is Unknown without any API server traffic.
                 "HEALTHCHECK_POLL_MODE", "direct",
-                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", "http://127.0.0.1:9/health"),
-                runDirectory, runDirectory.resolve("operator.log"));
+                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", "http://127.0.0.1:9/health");
+        operator = new OperatorProcess(jar, operatorEnvironment, runDirectory, runDirectory.resolve("operator.log"));
+        operator.start();
+        awaitOperatorReady();
+    }
+
+    /**
+     * Stops the operator and starts a new one with these environment variables on top of the usual ones (none: as
+     * the cluster started it), logging to the same file. For a test that needs the operator configured otherwise,
+     * e.g. polling sidecar processes on this machine; it puts the usual operator back when it is done.
+     */
+    void restartOperator(Map<String, String> overrides) {
+        operator.stop();
+        Map<String, String> environment = new HashMap<>(operatorEnvironment);
+        environment.putAll(overrides);
+        operator = new OperatorProcess(operatorJar, environment, runDirectory, operator.log());
         operator.start();
         awaitOperatorReady();
     }

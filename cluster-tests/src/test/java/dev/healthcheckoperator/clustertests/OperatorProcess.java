@@ -132,6 +132,11 @@ final class OperatorProcess {
         }
     }
 
+    /** The loopback port of its HTTP server: /q/health, /q/metrics. */
+    int httpPort() {
+        return httpPort;
+    }
+
     Path log() {
         return log;
     }
@@ -177,7 +182,7 @@ final class OperatorProcess {
         }
     }
 
-    private static int freeLoopbackPort() {
+    static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

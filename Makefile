@@ -7,7 +7,7 @@ IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
 	bench-operator bench-status-page bench-smoke crds chart-check chart-tools browser-tools images images-verify \
-	images-check registry-stop native native-sources native-images
+	images-check registry-stop native native-sources native-images monitoring-tools monitoring-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -15,9 +15,10 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
-test: control-plane chart-tools bench-tools browser-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
+test: control-plane chart-tools bench-tools browser-tools monitoring-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) verify
 	$(MAKE) --no-print-directory chart-check
+	$(MAKE) --no-print-directory monitoring-check
 	$(MAKE) --no-print-directory bench-smoke
 	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
 	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1
@@ -33,6 +34,12 @@ crds: ## regenerate the checked-in CRD (crds/, deploy/crd/, the chart's crds/) f
 	$(MVN) -q -pl operator package -DskipTests
 	for dir in crds deploy/crd charts/healthcheck-operator/crds; do \
 		cp operator/target/kubernetes/healthchecks.healthcheck-operator.dev-v1.yml $$dir/; done
+
+monitoring-tools: ## install Debian's prometheus package (prometheus, promtool) when missing
+	hack/monitoring/tools.sh
+
+monitoring-check: monitoring-tools ## promtool check/test rules, runbook anchors, dashboard models (the real Prometheus test: PrometheusIT in mvn verify)
+	hack/monitoring/check.sh
 
 build: ## build both apps (JVM mode), no tests
 	$(MVN) package -DskipTests

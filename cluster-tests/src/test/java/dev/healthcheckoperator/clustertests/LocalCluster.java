@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,6 +58,8 @@ final class LocalCluster implements AutoCloseable {
     private KubernetesClient client;
     private OperatorProcess operator;
     private SidecarRelay relay;
+    private Path operatorJar;
+    private Map<String, String> operatorEnvironment;
 
     private LocalCluster(Path repoRoot, Path runDirectory) {
         this.repoRoot = repoRoot;
@@ -118,7 +121,8 @@ final class LocalCluster implements AutoCloseable {
         relay = new SidecarRelay();
         Path operatorKubeconfig = writeOperatorKubeconfig();
         operatorKubectl = kubectl.as(operatorKubeconfig);
-        operator = new OperatorProcess(jar, Map.of(
+        operatorJar = jar;
+        operatorEnvironment = Map.of(
                 "KUBECONFIG", operatorKubeconfig.toString(),
                 // As deploy/deployment.yaml sets them: the Lease lives in the operator's namespace, all namespaces
                 // are watched.
@@ -128,8 +132,22 @@ final class LocalCluster implements AutoCloseable {
                 // relay, which hands a HealthCheck routed to a real sidecar process that sidecar's answer (health
                 // Unknown for the others), without any API server traffic.
                 "HEALTHCHECK_POLL_MODE", "direct",
-                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", relay.urlTemplate()),
-                runDirectory, runDirectory.resolve("operator.log"));
+                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", relay.urlTemplate());
+        operator = new OperatorProcess(jar, operatorEnvironment, runDirectory, runDirectory.resolve("operator.log"));
+        operator.start();
+        awaitOperatorReady();
+    }
+
+    /**
+     * Stops the operator and starts a new one with these environment variables on top of the usual ones (none: as
+     * the cluster started it), logging to the same file. For a test that needs the operator configured otherwise,
+     * e.g. polling sidecar processes on this machine; it puts the usual operator back when it is done.
+     */
+    void restartOperator(Map<String, String> overrides) {
+        operator.stop();
+        Map<String, String> environment = new HashMap<>(operatorEnvironment);
+        environment.putAll(overrides);
+        operator = new OperatorProcess(operatorJar, environment, runDirectory, operator.log());
         operator.start();
         awaitOperatorReady();
     }

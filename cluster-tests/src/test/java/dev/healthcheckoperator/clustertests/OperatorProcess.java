@@ -132,6 +132,11 @@ final class OperatorProcess {
         }
     }
 
+    /** The loopback port of its HTTP server: /q/health, /q/metrics. */
+    int httpPort() {
+        return httpPort;
+    }
+
     Path log() {
         return log;
     }

@@ -17,11 +17,21 @@ import io.micrometer.core.instrument.Timer;
 @ApplicationScoped
 public class PollProgress {
 
+    /** Histogram buckets (a fixed dozen, whatever the fleet size) for latency quantiles on the dashboards. */
+    private static final Duration[] POLL_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10)};
+    private static final Duration[] ROUND_BUCKETS = {Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(20),
+        Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)};
+
     private final Counter answered;
     private final Counter failed;
     private final Counter errors;
     private final Counter triggered;
     private final Timer duration;
+    private final Timer round;
     private volatile PollScheduler scheduler;
 
     public PollProgress(MeterRegistry registry) {
@@ -37,10 +47,19 @@ public class PollProgress {
                 .description("Reconciliations requested because a poll found health the status does not show")
                 .register(registry);
         duration = Timer.builder("healthcheck.operator.poll.duration")
-                .description("Duration of one poll of a sidecar, up to its deadline").register(registry);
+                .description("Duration of one poll of a sidecar, up to its deadline")
+                .serviceLevelObjectives(POLL_BUCKETS).register(registry);
+        round = Timer.builder("healthcheck.operator.poll.round")
+                .description("Time from one poll of a sidecar to its next: the interval plus any wait for a slot")
+                .serviceLevelObjectives(ROUND_BUCKETS).register(registry);
         gauge(registry, "healthcheck.operator.poll.targets", "HealthChecks whose sidecars are polled",
                 progress -> progress.targets());
         gauge(registry, "healthcheck.operator.poll.in.flight", "Polls in flight", progress -> progress.inFlight());
+        // Only the replica that reconciles runs the poller: this says which one does, so "no replica leads" can
+        // alert (sum == 0) while every replica still answers its scrapes.
+        Gauge.builder("healthcheck.operator.leader", this, self -> self.scheduler == null ? 0 : 1)
+                .description("1 on the replica that reconciles and polls (the leader), 0 on a standby")
+                .register(registry);
         Gauge.builder("healthcheck.operator.poll.overdue.max", this,
                 self -> self.snapshot().maxOverdue().toMillis() / 1000.0).baseUnit("seconds")
                 .description("How late the most overdue poll is (0 while every poll starts on time)")
@@ -76,6 +95,10 @@ public class PollProgress {
     void completed(PollResult result, Duration took) {
         (result.answered() ? answered : failed).increment();
         duration.record(took);
+    }
+
+    void round(Duration sinceLastStart) {
+        round.record(sinceLastStart);
     }
 
     void error() {

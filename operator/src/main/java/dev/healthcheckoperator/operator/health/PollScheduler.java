@@ -292,7 +292,11 @@ final class PollScheduler {
 
     private void start(Target target, Lane lane) {
         target.phase = Phase.IN_FLIGHT;
-        target.startedAtNanos = System.nanoTime();
+        long now = System.nanoTime();
+        if (target.polled) {
+            progress.round(Duration.ofNanos(now - target.startedAtNanos));
+        }
+        target.startedAtNanos = now;
         Slot slot = new Slot(lane);
         if (lane != failing) {
             // A sidecar that answered last time (or is new) and does not answer quickly now (a NetworkPolicy, a

@@ -186,6 +186,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     @Override
     public ErrorStatusUpdateControl<HealthCheck> updateErrorStatus(HealthCheck healthCheck,
             Context<HealthCheck> context, Exception e) {
+        metrics.reconcileFailed();
         LOG.debugf(e, "Reconciling %s/%s failed", healthCheck.getMetadata().getNamespace(),
                 healthCheck.getMetadata().getName());
         HealthCheckStatus previous = previousStatus(healthCheck);

@@ -203,6 +203,36 @@ class HealthStatusTest {
         await().until(() -> sidecar.polls() >= polls + 3);
     }
 
+    @Test
+    void metricsTheDashboardsAndAlertsNeedAreThereFromTheStart() {
+        await().until(() -> healthOf() == Health.Healthy);
+        // A second poll of the same sidecar gives the first poll round.
+        await().until(() -> sample(metrics(), "healthcheck_operator_poll_round_seconds_count") >= 1);
+        String metrics = metrics();
+        assertEquals(1.0, sample(metrics, "healthcheck_operator_leader"), "the only replica polls: it leads");
+        assertEquals(0.0, sample(metrics, "healthcheck_operator_reconcile_errors_total"),
+                "the error counter exists before any error");
+        assertTrue(sample(metrics, "healthcheck_operator_kubernetes_requests_total{code=\"200\",method=\"GET\",}") >= 1,
+                metrics);
+        assertTrue(sample(metrics, "healthcheck_operator_poll_duration_seconds_bucket{le=\"+Inf\",}") >= 1, metrics);
+        assertTrue(metrics.contains("process_cpu_seconds_total "), "CPU time in seconds, under the usual name");
+        assertFalse(metrics.contains("process_cpu_time_ns"), "the nanosecond counter is replaced");
+        assertFalse(metrics.contains("quantile="), "no summary quantiles inside a histogram family");
+        assertFalse(metrics.contains("_active_count"), "no long task timer, a summary no parser reads");
+        assertFalse(metrics.contains("\\\""), "no escaped quote in a HELP line: the text format has no such escape");
+    }
+
+    private static String metrics() {
+        return RestAssured.given().accept("text/plain;version=0.0.4").get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+    }
+
+    /** The value of the sample whose name and labels are exactly {@code series}; -1 when there is none. */
+    private static double sample(String metrics, String series) {
+        return metrics.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim())).orElse(-1.0);
+    }
+
     private Health healthOf() {
         HealthCheck current = get(client, hc);
         return current.getStatus() == null ? null : current.getStatus().getHealth();

@@ -32,6 +32,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
+import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
 import dev.healthcheckoperator.operator.testsupport.StubSidecar;
@@ -182,6 +183,7 @@ class RolloutStatusTest {
             return q;
         });
         double failedBefore = failedReconciliations();
+        double errorsBefore = reconcileErrors();
 
         HealthCheck hc = client.resource(healthCheck(namespace, "quota", freePort(),
                 tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
@@ -196,6 +198,8 @@ class RolloutStatusTest {
         // JOSDK retries; each retry fails the same way and must neither write the status nor announce it again.
         String resourceVersion = refused.getMetadata().getResourceVersion();
         await().until(() -> failedReconciliations() >= failedBefore + 3);
+        // Our own counter (there before the first failure, for dashboards and alerts) counts each failure once.
+        await().until(() -> reconcileErrors() - errorsBefore == failedReconciliations() - failedBefore);
         assertEquals(resourceVersion, get(client, hc).getMetadata().getResourceVersion());
         List<Event> warnings = events(client, hc, ReadyCondition.REASON_RECONCILE_ERROR);
         assertEquals(1, warnings.size());
@@ -450,6 +454,10 @@ class RolloutStatusTest {
     private Health health(HealthCheck hc) {
         HealthCheck current = get(client, hc);
         return current.getStatus() == null ? null : current.getStatus().getHealth();
+    }
+
+    private double reconcileErrors() {
+        return registry.get(HealthCheckMetrics.RECONCILE_ERRORS).counter().count();
     }
 
     private double failedReconciliations() {

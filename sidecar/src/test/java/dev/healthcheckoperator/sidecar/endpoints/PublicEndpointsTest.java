@@ -115,6 +115,21 @@ class PublicEndpointsTest {
                 .body(containsString("process_uptime_seconds"));
     }
 
+    /** What promtool check metrics stopped at before (PrometheusIT runs promtool itself on the packaged app). */
+    @Test
+    void metricsPassThePrometheusTextFormatLinter() {
+        for (String accept : new String[] {"text/plain", "*/*"}) {
+            String metrics = given().accept(accept).when().get("/metrics").then().statusCode(200).extract()
+                    .asString();
+            assertThat(metrics).as("Accept: %s", accept)
+                    .doesNotContain("\\\"") // the text format's HELP has no \" escape
+                    .doesNotContain("process_cpu_time_ns") // an abbreviated unit
+                    .doesNotContain("system_cpu_count") // a gauge named like a histogram's count
+                    .contains("process_cpu_seconds_total ")
+                    .contains("# HELP netty_allocator_memory_used Bytes the Netty buffer allocator holds");
+        }
+    }
+
     @Test
     void oversizedHeadersAre431() {
         given().header("X-Big", "x".repeat(16 * 1024)).when().get("/health").then().statusCode(431);

@@ -38,7 +38,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * the host), judged on the leaf certificate the server presents: expired, not trusted or not for the name,
  * expiring within {@code expiresWithinDays}, or fine. No byte of application data is sent.
  *
- * <p>The chain is seen by a verifying trust manager that first keeps it, then asks the {@link TlsMaterial}'s
+ * <p>The chain is seen by a verifying trust manager that first keeps it, then asks the {@link CertificateTrust}'s
  * trust manager twice: for the chain alone, then with the host name, so that "untrusted" and "wrong name" are told
  * apart. A failed verification still fails the handshake (nothing is completed with a server that is not
  * trusted), and the kept chain decides the reason afterwards: an expired leaf is CertificateExpired even though
@@ -51,11 +51,11 @@ public final class TlsCertificateProbe implements Probe {
 
     private final VertxInternal vertx;
     private final TlsCertificateAction action;
-    private final TlsMaterial material;
+    private final CertificateTrust material;
     private final Clock clock;
     private volatile double leafNotAfterSeconds = Double.NaN;
 
-    public TlsCertificateProbe(Vertx vertx, TlsCertificateAction action, TlsMaterial material, Clock clock) {
+    public TlsCertificateProbe(Vertx vertx, TlsCertificateAction action, CertificateTrust material, Clock clock) {
         this.vertx = (VertxInternal) vertx;
         this.action = action;
         this.material = material;

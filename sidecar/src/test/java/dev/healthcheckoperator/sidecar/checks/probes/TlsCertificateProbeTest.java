@@ -35,7 +35,7 @@ class TlsCertificateProbeTest {
     private static final String NAME = "shop.test";
     private static Vertx vertx;
     private static TestCertificates ca;
-    private static TlsMaterial trustsTheTestCa;
+    private static CertificateTrust trustsTheTestCa;
     private static TlsServer valid;
     private static TlsServer expiring;
     private static TlsServer expired;
@@ -140,7 +140,7 @@ class TlsCertificateProbeTest {
     @Test
     void theSystemTrustDoesNotKnowTheTestCa() throws Exception {
         ProbeOutcome outcome = probe(new TlsCertificateProbe(vertx, action(valid, null, null),
-                TlsMaterial.systemTrust(), Clock.systemUTC()), TIMEOUT_MS);
+                CertificateTrust.systemTrust(), Clock.systemUTC()), TIMEOUT_MS);
         assertThat(outcome.reason()).as(outcome.toString()).isEqualTo(FailureReason.TlsError);
         assertThat(outcome.message()).contains("is not trusted");
     }

@@ -9,11 +9,11 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Where a TLS probe gets the CAs it trusts and the identity it presents: the one place a probe asks, once per
+ * Where the tlsCertificate probe gets the CAs it trusts and the identity it presents: the one place it asks, once per
  * handshake, so that a CA bundle or a client certificate (read from mounted files, which are replaced when their
  * Secret rotates) stands in for the system trust without the probe changing.
  */
-public interface TlsMaterial {
+public interface CertificateTrust {
 
     /** Verifies the server's chain; the probe adds the host name check through the engine's parameters. */
     X509ExtendedTrustManager trustManager();
@@ -24,12 +24,12 @@ public interface TlsMaterial {
     }
 
     /** The JVM's default trust store (the image's CA certificates), no client certificate. */
-    static TlsMaterial systemTrust() {
+    static CertificateTrust systemTrust() {
         return SystemTrust.INSTANCE;
     }
 
     /** Loaded once: the default trust store does not change while the sidecar runs. */
-    final class SystemTrust implements TlsMaterial {
+    final class SystemTrust implements CertificateTrust {
         static final SystemTrust INSTANCE = new SystemTrust();
         private volatile X509ExtendedTrustManager trustManager;
 

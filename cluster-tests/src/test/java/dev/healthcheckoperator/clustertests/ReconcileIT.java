@@ -3,7 +3,9 @@ package dev.healthcheckoperator.clustertests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,9 +50,31 @@ class ReconcileIT {
         assertThat(matcher.find()).as("metadata.namespace in %s", example).isTrue();
         Path copy = cluster.runDirectory().resolve(namespace + "-" + example);
         Files.writeString(copy, matcher.replaceFirst("  namespace: " + namespace));
+        // The Secrets an example's header values come from, as its comment tells the user to create them first.
+        for (Map<?, ?> ref : secretKeyRefs(parsed.getAdditionalProperties().get("spec"))) {
+            cluster.kubectl().ok("-n", namespace, "create", "secret", "generic", String.valueOf(ref.get("name")),
+                    "--from-literal=" + ref.get("key") + "=Bearer example-" + namespace);
+        }
         cluster.kubectl().ok("apply", "-f", copy.toString());
 
         HealthChecks.awaitReady(cluster, namespace, name, replicas);
+    }
+
+    /** Every {@code secretKeyRef} ({@code name}, {@code key}) anywhere in a spec. */
+    private static List<Map<?, ?>> secretKeyRefs(Object node) {
+        List<Map<?, ?>> refs = new ArrayList<>();
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((field, value) -> {
+                if ("secretKeyRef".equals(field) && value instanceof Map<?, ?> ref) {
+                    refs.add(ref);
+                } else {
+                    refs.addAll(secretKeyRefs(value));
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> refs.addAll(secretKeyRefs(item)));
+        }
+        return refs;
     }
 
     @Test

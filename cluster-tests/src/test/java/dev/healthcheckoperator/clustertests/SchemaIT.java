@@ -26,7 +26,7 @@ class SchemaIT {
                             - name: api
                               tcpSocket: {host: api.example.svc, port: 8080}
                               httpGet: {url: "http://api.example.svc:8080/ready"}
-                        """, "spec.checks[0]", "exactly one of httpGet, tcpSocket or grpc must be set"));
+                        """, "spec.checks[0]", "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -139,6 +139,7 @@ def check_default(r):
     check(env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_HEALTHCHECK_NAMESPACES") == "JOSDK_ALL_NAMESPACES",
           f"{r.name}: all namespaces watched by default")
     check("imagePullSecrets" not in deployment["spec"]["template"]["spec"], f"{r.name}: no pull secrets by default")
+    check("HEALTHCHECK_SIDECAR_IMAGE_PULL_SECRETS" not in env, f"{r.name}: no sidecar pull secrets by default")
     for o in r.objects:
         if o["kind"] not in CLUSTER_SCOPED:
             check(o["metadata"].get("namespace") == NAMESPACE,
@@ -290,7 +291,8 @@ def check_options(helm):
     r = helm_template(helm, "images", {
         "image": {"registry": "registry.example:5000", "repository": "team/operator", "tag": "1.2.3",
                   "pullPolicy": "Always"},
-        "sidecarImage": {"registry": "registry.example:5000/", "repository": "team/sidecar", "pullPolicy": "Always"},
+        "sidecarImage": {"registry": "registry.example:5000/", "repository": "team/sidecar", "pullPolicy": "Always",
+                         "pullSecrets": [{"name": "sidecar-login"}, {"name": "mirror.login"}]},
         "imagePullSecrets": [{"name": "registry-login"}]})
     container = r.operator_container()
     check(container.get("image") == "registry.example:5000/team/operator:1.2.3"
@@ -300,6 +302,11 @@ def check_options(helm):
           f"{r.name}: sidecar image {r.env().get('HEALTHCHECK_SIDECAR_IMAGE')}")
     spec = r.one("Deployment", FULLNAME)["spec"]["template"]["spec"]
     check(spec.get("imagePullSecrets") == [{"name": "registry-login"}], f"{r.name}: pull secrets")
+    check(r.env().get("HEALTHCHECK_SIDECAR_IMAGE_PULL_SECRETS") == "sidecar-login,mirror.login",
+          f"{r.name}: the sidecars' pull secrets, in order, for the operator: "
+          f"{r.env().get('HEALTHCHECK_SIDECAR_IMAGE_PULL_SECRETS')}")
+    helm_template_fails(helm, "sidecar-pull-secret-not-a-map", {"sidecarImage": {"pullSecrets": ["sidecar-login"]}},
+                        "each entry is {name: <Secret>}")
 
     r = helm_template(helm, "topology", {"topologySpreadConstraints": [
         {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway"}]})

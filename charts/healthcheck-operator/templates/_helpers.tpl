@@ -72,3 +72,15 @@ checking that the RBAC scope can serve them.
 {{- if .Values.podDisruptionBudget.enabled }}true{{ end }}
 {{- else if gt (int .Values.replicas) 1 }}true{{ end }}
 {{- end }}
+
+{{/* The names of a pull-secret list ([{name: a}, {name: b}]) as one comma-separated setting: "a,b". */}}
+{{- define "healthcheck-operator.secretNames" -}}
+{{- $names := list }}
+{{- range . }}
+{{- if not (and (kindIs "map" .) .name) }}
+{{- fail (printf "sidecarImage.pullSecrets: each entry is {name: <Secret>}, not %v" .) }}
+{{- end }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- join "," $names }}
+{{- end }}

@@ -1,9 +1,11 @@
 package dev.healthcheckoperator.operator.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /** Settings of the operator itself (not of a HealthCheck); environment variables use the HEALTHCHECK_ prefix. */
@@ -87,6 +89,13 @@ public interface OperatorConfig {
 
         @WithDefault("IfNotPresent")
         String imagePullPolicy();
+
+        /**
+         * Secrets (names, comma-separated) the sidecar pods pull their image with: the imagePullSecrets of every
+         * sidecar pod, so each must exist in the namespace of each HealthCheck (the kubelet reads them there; the
+         * operator needs no right on them). Empty: none, the node's own credentials.
+         */
+        Optional<List<@WithConverter(SecretNameConverter.class) String>> imagePullSecrets();
     }
 
     interface Poll {

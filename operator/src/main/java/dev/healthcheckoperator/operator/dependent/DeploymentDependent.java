@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -101,6 +102,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withNodeSelector(spec.getNodeSelector())
                 .withTolerations(spec.getTolerations())
                 .withAffinity(spec.getAffinity())
+                .withImagePullSecrets(imagePullSecrets())
                 .withContainers(container(healthCheck))
                 .withVolumes(volumes(healthCheck))
                 .endSpec()
@@ -128,6 +130,12 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                     .resource(actual).patch(PatchContext.of(PatchType.JSON), Serialization.asJson(repairs));
         }
         return super.update(actual, desired, primary, context);
+    }
+
+    /** The operator's sidecar pull secrets; null (no field at all) when there are none. */
+    private List<LocalObjectReference> imagePullSecrets() {
+        return config.sidecar().imagePullSecrets()
+                .map(names -> names.stream().map(LocalObjectReference::new).toList()).orElse(null);
     }
 
     private Container container(HealthCheck healthCheck) {

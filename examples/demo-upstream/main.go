@@ -4,20 +4,25 @@
 //	GET  /ready   200 {"status":"UP"} while healthy, 503 {"status":"DOWN"} while broken
 //	POST /break   broken: /ready answers 503, gRPC health NOT_SERVING, the TCP port refuses connections
 //	POST /heal    healthy again
+//	GET  /authorized  200 while the request's Authorization header is the one POST /token set, else 401
+//	POST /token   the body (at most 4 KiB, one line) becomes the Authorization value /authorized accepts
 //
 // Ports (flags): -http 8080, -tcp 5432, -grpc 9090.
 package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -34,6 +39,8 @@ type upstream struct {
 	tcpAddr string
 	tcp     net.Listener
 	grpc    *health.Server
+	// The Authorization value /authorized accepts; empty: none is accepted.
+	authorization string
 }
 
 func (u *upstream) set(healthy bool) error {
@@ -106,6 +113,44 @@ func (u *upstream) switchTo(healthy bool) http.HandlerFunc {
 	}
 }
 
+// authorized answers 200 only to the Authorization value set by POST /token, for checks whose header comes from
+// a Secret: rotate the Secret and the upstream, and the check follows. The values are never logged.
+func (u *upstream) authorized(w http.ResponseWriter, r *http.Request) {
+	u.mu.Lock()
+	want := u.authorization
+	u.mu.Unlock()
+	given := r.Header.Get("Authorization")
+	if want == "" || subtle.ConstantTimeCompare([]byte(given), []byte(want)) != 1 {
+		log.Printf("/authorized: refused (%d characters given)", len(given))
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	log.Printf("/authorized: accepted")
+	w.WriteHeader(http.StatusOK)
+}
+
+func (u *upstream) setToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4097))
+	if err != nil || len(body) > 4096 {
+		http.Error(w, "a body of at most 4096 bytes", http.StatusBadRequest)
+		return
+	}
+	value := strings.TrimSuffix(string(body), "\n")
+	if strings.ContainsAny(value, "\r\n") {
+		http.Error(w, "one line", http.StatusBadRequest)
+		return
+	}
+	u.mu.Lock()
+	u.authorization = value
+	u.mu.Unlock()
+	log.Printf("/token: a new Authorization value (%d characters)", len(value))
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func main() {
 	httpAddr := flag.String("http", ":8080", "HTTP address (/ready, /break, /heal)")
 	tcpAddr := flag.String("tcp", ":5432", "TCP address that accepts connections while healthy")
@@ -129,6 +174,8 @@ func main() {
 	mux.HandleFunc("/ready", u.ready)
 	mux.HandleFunc("/break", u.switchTo(false))
 	mux.HandleFunc("/heal", u.switchTo(true))
+	mux.HandleFunc("/authorized", u.authorized)
+	mux.HandleFunc("/token", u.setToken)
 	server := &http.Server{Addr: *httpAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, MaxHeaderBytes: 16 << 10}
 

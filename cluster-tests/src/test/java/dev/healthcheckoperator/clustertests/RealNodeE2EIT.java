@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -23,12 +24,21 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * End to end on a real node (hack/local-cluster.sh with HC_NODE=real): everything as a user installs it with
- * kubectl, the operator from deploy/ as two pods polling the sidecars through Service DNS, the demo upstream of
+ * End to end on a real node (hack/local-cluster.sh with HC_NODE=real): everything as a user installs it, the operator
+ * from the Helm chart as two pods polling the sidecars through Service DNS, the demo upstream of
  * examples/ and its HealthCheck (httpGet with a JSON assertion, tcpSocket, grpc), all running in containers. The
  * upstream is broken and healed through its own switch; the HealthCheck's status must follow.
  * <p>
@@ -44,6 +54,8 @@ class RealNodeE2EIT {
     private static final String NAMESPACE = "demo";
     private static final String HEALTH_CHECK = "demo";
     private static final String OPERATOR_NAMESPACE = "healthcheck-operator";
+    /** The sidecars' pull secret, the chart's sidecarImage.pullSecrets (the local registry asks for no login). */
+    private static final String PULL_SECRET = "e2e-registry";
     // The demo HealthCheck: failureThreshold 2 x periodSeconds 5, then the operator's 15 s poll interval
     // (deploy/deployment.yaml). The bound is generous: a busy machine, JVM pods, image pulls done already.
     private static final Duration FOLLOWS_UPSTREAM = Duration.ofSeconds(2 * 5 + 15).multipliedBy(4);
@@ -94,26 +106,48 @@ class RealNodeE2EIT {
                 .isEqualTo("node/local-node\n");
     }
 
+    /**
+     * The chart's own Deployment, as {@code helm install} with the defaults creates it (deploy/ installs the same
+     * operator; make chart-check compares the two renderings, KustomizationTest applies deploy/), with the sidecars'
+     * pull secret set.
+     */
     @Test
     @Order(2)
-    void theOperatorRunsFromDeploy() {
-        kubectl.ok("apply", "-k", repoRoot.resolve("deploy").toString());
+    void theOperatorRunsFromTheChart() {
+        Path helm = Path.of(script(Duration.ofMinutes(30), "build-helm.sh", "--path", "helm").orThrow().stdout()
+                .strip());
+        Command.run(repoRoot, Map.of("KUBECONFIG", clusterDirectory.resolve("kubeconfig").toString()), ROLLOUT, null,
+                List.of(helm.toString(), "install", "healthcheck-operator",
+                        repoRoot.resolve("charts/healthcheck-operator").toString(), "--namespace", OPERATOR_NAMESPACE,
+                        "--create-namespace", "--set", "sidecarImage.pullSecrets[0].name=" + PULL_SECRET)).orThrow();
         kubectl.ok("-n", OPERATOR_NAMESPACE, "rollout", "status", "deployment/healthcheck-operator",
                 "--timeout=" + ROLLOUT.toSeconds() + "s");
         assertThat(kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "deployment/healthcheck-operator", "-o",
                 "jsonpath={.status.readyReplicas}")).isEqualTo("2");
+        assertThat(kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "deployment/healthcheck-operator", "-o",
+                "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}")).as("installed by").isEqualTo("Helm");
     }
 
     @Test
     @Order(3)
     void theDemoUpstreamIsHealthy() {
-        kubectl.ok("apply", "-f", repoRoot.resolve("examples/demo-upstream").toString(), "-f",
-                repoRoot.resolve("examples/demo.yaml").toString());
+        kubectl.ok("apply", "-f", repoRoot.resolve("examples/demo-upstream").toString());
+        kubectl.ok("-n", NAMESPACE, "create", "secret", "docker-registry", PULL_SECRET,
+                "--docker-server=127.0.0.1:5000", "--docker-username=e2e", "--docker-password=e2e");
+        kubectl.ok("apply", "-f", repoRoot.resolve("examples/demo.yaml").toString());
         kubectl.ok("-n", NAMESPACE, "rollout", "status", "deployment/demo-upstream",
                 "--timeout=" + ROLLOUT.toSeconds() + "s");
         awaitStatus("Ready", "True", ROLLOUT);
         awaitHealth(ROLLOUT, "Healthy");
         assertThat(readyReplicas()).as("the sidecar pods the kubelet reports ready").isEqualTo("1");
+
+        String pod = sidecarPods().get(0);
+        assertThat(kubectl.ok("-n", NAMESPACE, "get", "pod", pod, "-o", "jsonpath={.spec.imagePullSecrets[*].name}"))
+                .as("the running sidecar pod's pull secrets (the chart's sidecarImage.pullSecrets)")
+                .isEqualTo(PULL_SECRET);
+        assertThat(kubectl.ok("-n", NAMESPACE, "get", "events", "--field-selector",
+                "involvedObject.name=" + pod + ",reason=FailedToRetrieveImagePullSecret", "-o", "name"))
+                .as("the kubelet found the pull secret in the HealthCheck's namespace").isEmpty();
     }
 
     @Test
@@ -156,6 +190,8 @@ class RealNodeE2EIT {
                 "KUBERNETES_NAMESPACE", OPERATOR_NAMESPACE,
                 "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE", OPERATOR_NAMESPACE,
                 "QUARKUS_OPERATOR_SDK_CONTROLLERS_HEALTHCHECK_NAMESPACES", "JOSDK_ALL_NAMESPACES",
+                // As the chart sets it: the same pod template, so the handover rolls no sidecar.
+                "HEALTHCHECK_SIDECAR_IMAGE_PULL_SECRETS", PULL_SECRET,
                 "HEALTHCHECK_POLL_MODE", "api-server-proxy"),
                 clusterDirectory.getParent(), clusterDirectory.resolveSibling("operator-outside.log"));
         outside.start();
@@ -228,11 +264,127 @@ class RealNodeE2EIT {
     }
 
     /**
+     * The 507 of a dump that its volume cannot hold, on a real pod. The operator always sizes the dump volume for the
+     * heap maximum plus the reserve, so the pod here is the one it renders for the demo (diagnostics on) with a
+     * smaller volume: the emptyDir's sizeLimit and the limit the sidecar is told, 64 MiB, the reserve alone. The dump
+     * is refused before anything is written: the kubelet's directory of that emptyDir stays empty.
+     */
+    @Test
+    @Order(8)
+    void aHeapDumpItsVolumeCannotHoldIs507() throws Exception {
+        Deployment rendered = Serialization.unmarshal(kubectl.ok("-n", NAMESPACE, "get", "deployment",
+                HealthChecks.ownedName(HEALTH_CHECK), "-o", "json"), Deployment.class);
+        PodSpec spec = rendered.getSpec().getTemplate().getSpec();
+        Volume dumps = spec.getVolumes().stream().filter(v -> v.getName().equals("heap-dumps")).findFirst()
+                .orElseThrow(() -> new AssertionError("no heap-dumps volume in " + spec.getVolumes()));
+        EnvVar limit = spec.getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES")).findFirst()
+                .orElseThrow();
+        assertThat(dumps.getEmptyDir().getSizeLimit()).as("what the operator renders").isEqualTo(new Quantity("128Mi"));
+        assertThat(limit.getValue()).isEqualTo(String.valueOf(128L << 20));
+        dumps.getEmptyDir().setSizeLimit(new Quantity("64Mi"));
+        limit.setValue(String.valueOf(64L << 20));
+        String name = "dump-volume-too-small";
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+                // Not the Deployment's labels: its ReplicaSet would adopt the pod and delete it as one too many.
+                .addToLabels("app.kubernetes.io/name", name).endMetadata().withSpec(spec).build();
+        kubectl.apply(Serialization.asYaml(pod));
+        try {
+            kubectl.ok("-n", NAMESPACE, "wait", "pod/" + name, "--for=condition=Ready",
+                    "--timeout=" + ROLLOUT.toSeconds() + "s");
+            String uid = kubectl.ok("-n", NAMESPACE, "get", "pod", name, "-o", "jsonpath={.metadata.uid}");
+            try (PortForward forward = PortForward.start(kubectl, NAMESPACE, "pod/" + name, 9000)) {
+                HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + forward.localPort() + "/debug/heapdump"))
+                        .timeout(Duration.ofMinutes(1)).header("Authorization", "Bearer " + diagnosticsToken())
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as("status, body: %s", refused.body()).isEqualTo(507);
+                assertThat(refused.body()).contains("volume (limit 64 MiB)");
+            }
+            try (var written = Files.list(emptyDirOnTheNode(uid, "heap-dumps"))) {
+                assertThat(written.toList()).as("what the refused dump left in its volume").isEmpty();
+            }
+        } finally {
+            kubectl.ok("-n", NAMESPACE, "delete", "pod", name, "--wait=false");
+        }
+    }
+
+    /**
+     * A header from a Secret, rotated: the demo upstream's /authorized accepts one Authorization value (set through
+     * its POST /token), the Secret holds another, so the check fails; once the Secret holds the accepted value the
+     * kubelet updates the mounted file and the next probes send it: the check passes, in the same pod, never
+     * restarted.
+     */
+    @Test
+    @Order(9)
+    void aRotatedSecretHeaderIsSentWithoutARestart() throws Exception {
+        String name = "rotation";
+        String accepted = "Bearer e2e-rotated-" + Long.toHexString(System.nanoTime());
+        upstream("token", accepted);
+        kubectl.ok("-n", NAMESPACE, "create", "secret", "generic", "probe-token",
+                "--from-literal=token=Bearer e2e-before-rotation");
+        kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
+                  replicas: 1
+                  periodSeconds: 2
+                  timeoutSeconds: 1
+                  failureThreshold: 1
+                  checks:
+                    - name: authorized
+                      critical: true
+                      httpGet:
+                        url: http://demo-upstream.demo.svc:8080/authorized
+                        expectedStatuses: [200]
+                        httpHeaders:
+                          - name: Authorization
+                            valueFrom:
+                              secretKeyRef: {name: probe-token, key: token}
+                """));
+        String selector = "app.kubernetes.io/instance=" + name;
+        String podIdentity = "jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}"
+                + "{\"\\n\"}{end}";
+        try {
+            await(name + " Ready").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> kubectl.run("-n", NAMESPACE, "get", "hc", name, "-o",
+                            "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").stdout(), "True"::equals);
+            String before = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o", podIdentity);
+            assertThat(before).as("one sidecar pod, never restarted").matches("[-0-9a-f]+ 0\n");
+            String pod = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o",
+                    "jsonpath={.items[0].metadata.name}");
+            try (PortForward forward = PortForward.start(kubectl, NAMESPACE, "pod/" + pod, 8080)) {
+                URI health = URI.create("http://127.0.0.1:" + forward.localPort() + "/health");
+                await("the old value refused").atMost(FOLLOWS_UPSTREAM).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> checkStatus(health, "authorized"), "failing UnexpectedStatus"::equals);
+
+                kubectl.apply("""
+                        apiVersion: v1
+                        kind: Secret
+                        metadata: {name: probe-token, namespace: %s}
+                        stringData: {token: "%s"}
+                        """.formatted(NAMESPACE, accepted));
+                long start = System.nanoTime();
+                // The kubelet refreshes a mounted Secret when it syncs the pod (every 10 s on this node, see
+                // hack/local-cluster/kubelet.sh), then the next probe reads the file.
+                await("the rotated value accepted").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> checkStatus(health, "authorized"), "ok Succeeded"::equals);
+                System.out.printf("rotated Secret sent after %d s%n",
+                        Duration.ofNanos(System.nanoTime() - start).toSeconds());
+            }
+            await(name + " Healthy").atMost(FOLLOWS_UPSTREAM).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> kubectl.run("-n", NAMESPACE, "get", "hc", name, "-o", "jsonpath={.status.health}")
+                            .stdout(), "Healthy"::equals);
+            assertThat(kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o", podIdentity))
+                    .as("the same pod (uid), not restarted").isEqualTo(before);
+        } finally {
+            kubectl.ok("-n", NAMESPACE, "delete", "hc", name, "--wait=false");
+        }
+    }
+
+    /**
      * Deleting a HealthCheck removes everything it owned, its running pods included (the real garbage collector and
      * kubelet). A HealthCheck of its own, so that the demo stays for the summary at the end.
      */
     @Test
-    @Order(8)
+    @Order(10)
     void deletingAHealthCheckRemovesWhatItOwned() {
         String name = "short-lived";
         kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
@@ -261,7 +413,7 @@ class RealNodeE2EIT {
      * after start, hack/images/test-hooks) fails its liveness probe, and the real kubelet restarts it.
      */
     @Test
-    @Order(9)
+    @Order(11)
     void aSidecarDeadlockedInsideIsRestartedByTheKubelet() {
         String name = "deadlocks";
         kubectl.apply(HealthChecks.manifest(NAMESPACE, name, """
@@ -295,7 +447,7 @@ class RealNodeE2EIT {
 
     /** A sidecar image the node cannot pull: Ready=False with the kubelet's reason, naming the image. */
     @Test
-    @Order(10)
+    @Order(12)
     void anUnpullableSidecarImageIsTheReadyReason() {
         String name = "unpullable";
         String image = "healthcheck-operator/healthcheck-sidecar-does-not-exist:0.0.0";
@@ -339,10 +491,56 @@ class RealNodeE2EIT {
 
     /** POST /break or /heal to the demo pod, through the API server's pod proxy (the pod IP is on the bridge). */
     private static void switchUpstream(String action) {
+        upstream(action, "");
+    }
+
+    /** POST {@code body} to the demo pod's {@code /path}, through the API server's pod proxy. */
+    private static void upstream(String path, String body) {
         String pod = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", "app.kubernetes.io/name=demo-upstream", "-o",
                 "jsonpath={.items[0].metadata.name}");
-        kubectl.runWithInput("", "create", "--raw",
-                "/api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + ":8080/proxy/" + action, "-f", "-").orThrow();
+        kubectl.runWithInput(body, "create", "--raw",
+                "/api/v1/namespaces/" + NAMESPACE + "/pods/" + pod + ":8080/proxy/" + path, "-f", "-").orThrow();
+    }
+
+    /** "status reason" of one check in a sidecar's /health, or what was wrong with the answer. */
+    private static String checkStatus(URI health, String check) throws InterruptedException {
+        HttpResponse<String> answer;
+        try {
+            answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return "no answer: " + e; // a port-forward hiccup: polled again
+        }
+        Map<?, ?> report = Serialization.unmarshal(answer.body(), Map.class);
+        Object checks = report.get("checks");
+        if (checks instanceof List<?> list) {
+            for (Object entry : list) {
+                if (entry instanceof Map<?, ?> result && check.equals(result.get("name"))) {
+                    return result.get("status") + " " + result.get("reason");
+                }
+            }
+        }
+        return "no check " + check + " in " + answer.body();
+    }
+
+    /** The diagnostics token of the demo (the Secret aHeapDumpThroughPortForward created). */
+    private static String diagnosticsToken() {
+        return new String(Base64.getDecoder().decode(kubectl.ok("-n", NAMESPACE, "get", "secret", "diag-token", "-o",
+                "jsonpath={.data.token}")), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The directory of a pod's emptyDir on this machine, where the real node's kubelet keeps it
+     * (/var/lib/healthcheck-operator-node/&lt;node id&gt;/kubelet, see hack/local-cluster/node.sh).
+     */
+    private static Path emptyDirOnTheNode(String podUid, String volume) throws IOException {
+        Path nodes = Path.of("/var/lib/healthcheck-operator-node");
+        try (var roots = Files.list(nodes)) {
+            List<Path> found = roots.map(root -> root.resolve("kubelet/pods").resolve(podUid)
+                    .resolve("volumes/kubernetes.io~empty-dir").resolve(volume)).filter(Files::isDirectory).toList();
+            assertThat(found).as("the %s emptyDir of pod %s under %s", volume, podUid, nodes).hasSize(1);
+            return found.get(0);
+        }
     }
 
     private static String readyReplicas() {

@@ -148,6 +148,13 @@ class RealNodeE2EIT {
         assertThat(kubectl.ok("-n", NAMESPACE, "get", "events", "--field-selector",
                 "involvedObject.name=" + pod + ",reason=FailedToRetrieveImagePullSecret", "-o", "name"))
                 .as("the kubelet found the pull secret in the HealthCheck's namespace").isEmpty();
+        // The work was done by a pod of the chart's Deployment: the leader (JOSDK names it by its host name, the
+        // pod's name) is one of them.
+        String leader = kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "lease", "healthcheck-operator-leader", "-o",
+                "jsonpath={.spec.holderIdentity}");
+        assertThat(kubectl.ok("-n", OPERATOR_NAMESPACE, "get", "pods", "-l",
+                "app.kubernetes.io/instance=healthcheck-operator,app.kubernetes.io/managed-by=Helm", "-o",
+                "jsonpath={.items[*].metadata.name}").split(" ")).as("the chart's operator pods").contains(leader);
     }
 
     @Test

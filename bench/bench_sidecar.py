@@ -92,7 +92,7 @@ def build(reference_bin):
     subprocess.run(["go", "build", "-o", reference_bin, "."], cwd=os.path.join(ROOT, "bench", "reference"),
                    check=True)
     if not os.path.exists(os.path.join(SIDECAR_APP, "quarkus-run.jar")):
-        subprocess.run(["mvn", "-B", "-q", "-ntp", "-pl", "sidecar", "package", "-DskipTests"], cwd=ROOT, check=True)
+        subprocess.run(["mvn", "-B", "-q", "-ntp", "-pl", "sidecar", "-am", "package", "-DskipTests"], cwd=ROOT, check=True)
 
 
 def server_command(kind, port, reference_bin, config, root=ROOT):
@@ -275,7 +275,7 @@ def main():
         if args.baseline:
             baseline = os.path.abspath(args.baseline)
             if not os.path.exists(os.path.join(baseline, "sidecar", "target", "quarkus-app", "quarkus-run.jar")):
-                sys.exit(f"bench: {baseline} has no packaged sidecar (mvn -pl sidecar package -DskipTests there)")
+                sys.exit(f"bench: {baseline} has no packaged sidecar (mvn -pl sidecar -am package -DskipTests there)")
             variants["baseline sidecar"] = (None, baseline)
             variants["baseline sidecar + 10 checks"] = (config, baseline)
         results = {kind: [] for kind in variants}

@@ -31,7 +31,7 @@ e2e: control-plane ## end to end on a real node: the images (amd64, and a test-h
 	$(IMAGES_DIR)/registry.sh stop; exit $$status
 
 crds: ## regenerate the checked-in CRD (crds/, deploy/crd/, the chart's crds/) from the Java model
-	$(MVN) -q -pl operator package -DskipTests
+	$(MVN) -q -pl operator -am package -DskipTests
 	for dir in crds deploy/crd charts/healthcheck-operator/crds; do \
 		cp operator/target/kubernetes/healthchecks.healthcheck-operator.dev-v1.yml $$dir/; done
 
@@ -53,7 +53,7 @@ chart-tools: ## build helm and kube-score once from the Go module proxy (cached 
 chart-check: chart-tools ## helm lint + helm template of the chart with each option, checked; kube-score on the chart and the sidecar
 	@python3 -c 'import yaml' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
 	@test -f operator/target/manifests/sidecar.yaml || \
-		$(MVN) -q -pl operator test -Dtest=SidecarManifestTest -Dsurefire.failIfNoSpecifiedTests=false
+		$(MVN) -q -pl operator -am test -Dtest=SidecarManifestTest -Dsurefire.failIfNoSpecifiedTests=false
 	charts/chart-check.py --helm "$$(hack/build-helm.sh --path helm)" \
 		--kube-score "$$(hack/build-helm.sh --path kube-score)"
 
@@ -65,7 +65,7 @@ cluster-down: ## stop the local cluster and remove what its node created
 	hack/local-cluster.sh down
 
 sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for checks)
-	$(MVN) -q -pl sidecar package -DskipTests
+	$(MVN) -q -pl sidecar -am package -DskipTests
 	java @sidecar/jvm.options -jar $(SIDECAR_JAR)
 
 bench-tools: ## install wrk (Debian) when missing
@@ -76,7 +76,7 @@ browser-tools: ## install Debian's chromium and chromium-driver (the status page
 		&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null; }
 
 bench-sidecar: bench-tools ## the sidecar against the reference Go server, side by side (bench/results/sidecar.md)
-	$(MVN) -q -pl sidecar package -DskipTests
+	$(MVN) -q -pl sidecar -am package -DskipTests
 	mkdir -p bench/results
 	bench/bench_sidecar.py --out bench/results/sidecar.md
 
@@ -114,7 +114,7 @@ native: ## native executables of both apps (needs GraalVM/Mandrel native-image o
 	$(MVN) package -DskipTests -Dnative
 
 native-sources: ## Quarkus' native build steps without GraalVM (writes */target/native-sources)
-	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -pl sidecar,operator
+	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -pl sidecar,operator -am
 
 native-images: ## native multi-arch images from hack/images/Dockerfile.native (needs podman or docker buildx able to run the Mandrel builder)
 	$(IMAGES_DIR)/build-native-images.sh

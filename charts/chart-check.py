@@ -376,7 +376,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if not SIDECAR_MANIFEST.is_file():
-        sys.exit(f"{SIDECAR_MANIFEST} is missing: mvn -pl operator test -Dtest=SidecarManifestTest writes it")
+        sys.exit(f"{SIDECAR_MANIFEST} is missing: mvn -pl operator -am test -Dtest=SidecarManifestTest -Dsurefire.failIfNoSpecifiedTests=false writes it")
 
     default = helm_template(args.helm, "default", {})
     check_default(default)

@@ -59,6 +59,7 @@ final class LocalCluster implements AutoCloseable {
     private OperatorProcess operator;
     private SidecarRelay relay;
     private Path operatorJar;
+    private String firstUpOutput;
     private Map<String, String> operatorEnvironment;
 
     private LocalCluster(Path repoRoot, Path runDirectory) {
@@ -105,7 +106,7 @@ final class LocalCluster implements AutoCloseable {
         createDirectories(clusterDirectory);
         String stdout = script(BUILD_TIMEOUT, "build-control-plane.sh").orThrow().stdout().strip();
         Path bin = Path.of(stdout.substring(stdout.lastIndexOf('\n') + 1));
-        clusterScript("up");
+        firstUpOutput = upOnAMachineThatCannotRunContainers();
 
         kubectl = new Kubectl(bin.resolve("kubectl"), clusterDirectory.resolve("kubeconfig"), repoRoot);
         client = new KubernetesClientBuilder()
@@ -288,6 +289,38 @@ final class LocalCluster implements AutoCloseable {
     /** {@code hack/local-cluster.sh up}: starts whatever is not running. */
     void up() {
         clusterScript("up");
+    }
+
+    /**
+     * The first {@code up} asks for no node kind (the default, a real node) on a machine made unable to run
+     * containers: a {@code runc} first on PATH that refuses, as runc does where user namespaces or cgroups are
+     * denied. The script must then fall back to kwok by itself, saying why; every test of the run sees that cluster.
+     */
+    private String upOnAMachineThatCannotRunContainers() {
+        Path fakeRuntime = clusterDirectory.resolve("refusing-oci-runtime");
+        try {
+            createDirectories(fakeRuntime);
+            Path runc = fakeRuntime.resolve("runc");
+            Files.writeString(runc, "#!/bin/sh\necho 'container_linux.go:380: starting container process caused: "
+                    + "unshare: operation not permitted' >&2\nexit 1\n");
+            runc.toFile().setExecutable(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Command.Result result = Command.run(repoRoot, Map.of("HC_CLUSTER_DIR", clusterDirectory.toString(),
+                "PATH", fakeRuntime + ":" + System.getenv("PATH")), UP_TIMEOUT, null,
+                List.of(repoRoot.resolve("hack/local-cluster.sh").toString(), "up")).orThrow();
+        return result.stdout() + result.stderr();
+    }
+
+    /** What the first {@code up} of this run printed (see {@link #upOnAMachineThatCannotRunContainers}). */
+    String firstUpOutput() {
+        return firstUpOutput;
+    }
+
+    /** {@code hack/local-cluster.sh env}. */
+    String env() {
+        return script(Duration.ofMinutes(1), "local-cluster.sh", "env").orThrow().stdout();
     }
 
     /** {@code hack/local-cluster.sh status}: processes, API server readiness and nodes. */

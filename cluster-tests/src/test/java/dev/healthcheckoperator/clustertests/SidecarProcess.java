@@ -36,7 +36,7 @@ final class SidecarProcess implements AutoCloseable {
     static SidecarProcess start(Path repoRoot, Path directory, String checksYaml) {
         Path jar = repoRoot.resolve("sidecar/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it first with mvn -B -pl sidecar package");
+            throw new IllegalStateException(jar + " is missing: build it first with mvn -B -pl sidecar -am package");
         }
         int port = OperatorProcess.freeLoopbackPort();
         Path checks = directory.resolve("checks-" + port + ".yaml");

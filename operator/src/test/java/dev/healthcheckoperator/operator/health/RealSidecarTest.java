@@ -57,7 +57,7 @@ class RealSidecarTest {
     @BeforeEach
     void setUp() throws Exception {
         Assumptions.assumeTrue(Files.exists(SIDECAR_JAR),
-                "the sidecar is not built yet (" + SIDECAR_JAR + "): mvn -pl sidecar package");
+                "the sidecar is not built yet (" + SIDECAR_JAR + "): mvn -pl sidecar -am package");
         upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         namespace = ControlPlane.createNamespace(client, "sidecar");
     }

@@ -62,8 +62,14 @@ public class PublicRoutes {
     }
 
     void register(@Observes Router router) {
-        // First on every request: count it when its status is known, whatever route answers.
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+        // Every answer of this class is counted where it is sent (send): no per-request handler object on the
+        // hot path. Only what other code answers (/metrics, Micrometer's route) is counted when its headers go.
+        router.route(Route.METRICS.path).order(Integer.MIN_VALUE).handler(ctx -> {
+            ctx.addHeadersEndHandler(v -> counter.record(Route.METRICS, ctx.response().getStatusCode()));
+            ctx.next();
+        });
+        // A handler that throws is answered by Quarkus's failure handler: counted too (rare, so per request).
+        router.route().order(Integer.MIN_VALUE).failureHandler(ctx -> {
             Route route = Route.of(ctx.normalizedPath());
             ctx.addHeadersEndHandler(v -> counter.record(route, ctx.response().getStatusCode()));
             ctx.next();
@@ -77,7 +83,7 @@ public class PublicRoutes {
     }
 
     /** GET and HEAD are served; any other method gets 405 with an Allow header. */
-    private static void readOnly(Router router, Route route, Consumer<RoutingContext> handler) {
+    private void readOnly(Router router, Route route, Consumer<RoutingContext> handler) {
         router.route(route.path).handler(ctx -> {
             HttpMethod method = ctx.request().method();
             if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
@@ -119,7 +125,7 @@ public class PublicRoutes {
             try {
                 rendered = render(timestamp, checks);
             } catch (JsonProcessingException e) {
-                ctx.fail(e);
+                error(ctx, 500, "InternalError", "the health report could not be written: " + e.getOriginalMessage());
                 return;
             }
             lastHealth = rendered;
@@ -175,7 +181,7 @@ public class PublicRoutes {
         probeAnswer(ctx, engine.allProbedOnce(), "ChecksPending");
     }
 
-    private static void probeAnswer(RoutingContext ctx, boolean up, String reasonWhenDown) {
+    private void probeAnswer(RoutingContext ctx, boolean up, String reasonWhenDown) {
         if (up) {
             send(ctx, 200, Buffer.buffer("{\"status\":\"up\"}"));
         } else {
@@ -191,11 +197,11 @@ public class PublicRoutes {
         try {
             send(ctx, status, Buffer.buffer(json.get().writeValueAsBytes(body)));
         } catch (JsonProcessingException e) {
-            ctx.fail(e);
+            error(ctx, 500, "InternalError", "the answer could not be written: " + e.getOriginalMessage());
         }
     }
 
-    static void error(RoutingContext ctx, int status, String reason, String message) {
+    void error(RoutingContext ctx, int status, String reason, String message) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("status", "error");
         body.put("reason", reason);
@@ -203,7 +209,9 @@ public class PublicRoutes {
         send(ctx, status, Buffer.buffer(io.vertx.core.json.Json.encode(body)));
     }
 
-    static void send(RoutingContext ctx, int status, Buffer body) {
+    /** Every answer of the public routes goes out here, and is counted by route and status here. */
+    void send(RoutingContext ctx, int status, Buffer body) {
+        counter.record(Route.of(ctx.normalizedPath()), status); // the path is normalized once per request, then cached
         HttpServerResponse response = ctx.response();
         response.setStatusCode(status).putHeader("Content-Type", JSON).end(body);
     }

@@ -91,9 +91,17 @@ class PublicEndpointsTest {
         for (int i = 0; i < 7; i++) {
             given().when().get("/health").then().statusCode(200);
         }
+        double notAllowedBefore = counted("/health", 405);
+        double metricsBefore = counted("/metrics", 200);
         given().when().get("/a-secret-path-that-must-not-become-a-label").then().statusCode(404);
+        given().when().post("/health").then().statusCode(405);
+        given().when().get("/health/ready").then().statusCode(200);
         assertThat(counted("/health", 200) - before).isEqualTo(7);
         assertThat(counted("other", 404) - notFoundBefore).isEqualTo(1);
+        assertThat(counted("/health", 405) - notAllowedBefore).isEqualTo(1);
+        // Each reading of /metrics is counted once, when its headers go (after its body was rendered): the four
+        // readings since metricsBefore's body was rendered (its own and the three above) show in this one.
+        assertThat(counted("/metrics", 200) - metricsBefore).isEqualTo(4);
         given().when().get("/metrics").then().body(org.hamcrest.Matchers.not(containsString("a-secret-path")));
     }
 

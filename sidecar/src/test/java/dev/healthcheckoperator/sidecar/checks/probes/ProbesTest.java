@@ -13,7 +13,7 @@ import dev.healthcheckoperator.sidecar.checks.spec.TcpSocketAction;
 import dev.healthcheckoperator.sidecar.testsupport.CuttingProxy;
 import dev.healthcheckoperator.sidecar.testsupport.FakeUpstream;
 import dev.healthcheckoperator.sidecar.testsupport.GrpcHealthServer;
-import dev.healthcheckoperator.sidecar.testsupport.NxDomainDnsServer;
+import dev.healthcheckoperator.sidecar.testsupport.ScriptedDnsServer;
 import dev.healthcheckoperator.sidecar.testsupport.Ports;
 import dev.healthcheckoperator.sidecar.testsupport.Probing;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -52,13 +52,13 @@ class ProbesTest {
     private static final long SHORT_TIMEOUT_MS = 1500;
     private static Vertx vertx;
     private static FakeUpstream upstream;
-    private static NxDomainDnsServer dns;
+    private static ScriptedDnsServer dns; // no records: NXDOMAIN for every name
     private static GrpcHealthServer grpc;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void start() throws Exception {
-        dns = new NxDomainDnsServer();
+        dns = new ScriptedDnsServer();
         vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
                 .setServers(List.of(dns.address())).setOptResourceEnabled(false)));
         upstream = new FakeUpstream();

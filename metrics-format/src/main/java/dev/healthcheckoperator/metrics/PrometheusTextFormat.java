@@ -1,4 +1,4 @@
-package dev.healthcheckoperator.operator.metrics;
+package dev.healthcheckoperator.metrics;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;

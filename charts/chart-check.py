@@ -242,11 +242,21 @@ def check_monitors(r, watched):
           and endpoint["path"] == "/metrics", f"{r.name}: the PodMonitor scrapes the sidecar's /metrics port")
 
 
-def check_rules(r):
+PUBLISHED_RUNBOOK = "https://github.com/healthcheck-operator/healthcheck-operator/blob/main/docs/runbook.md"
+
+
+def check_rules(r, runbook=None):
     rule = r.one("PrometheusRule", FULLNAME, NAMESPACE)
     if rule:
-        expected = yaml.safe_load((CHART / "files" / "prometheus-rules.yaml").read_text())["groups"]
-        check(rule["spec"]["groups"] == expected, f"{r.name}: the PrometheusRule holds files/prometheus-rules.yaml")
+        text = (CHART / "files" / "prometheus-rules.yaml").read_text()
+        if runbook:
+            text = text.replace(PUBLISHED_RUNBOOK + "#", runbook + "#")
+        expected = yaml.safe_load(text)["groups"]
+        check(rule["spec"]["groups"] == expected, f"{r.name}: the PrometheusRule holds files/prometheus-rules.yaml"
+              + (f" with its runbook links moved to {runbook}" if runbook else ""))
+        urls = [a["annotations"]["runbook_url"] for g in rule["spec"]["groups"] for a in g["rules"] if "alert" in a]
+        check(urls and all(u.startswith((runbook or PUBLISHED_RUNBOOK) + "#") for u in urls),
+              f"{r.name}: every alert's runbook_url points into {runbook or PUBLISHED_RUNBOOK}: {urls}")
 
 
 def check_dashboards(r, label, value):
@@ -393,6 +403,9 @@ def main():
     check_monitors(monitors_namespaced, watched)
     rules = helm_template(args.helm, "rules", {"metrics": {"prometheusRule": {"enabled": True}}})
     check_rules(rules)
+    wiki = "https://wiki.example.com/platform/healthcheck-runbook"
+    check_rules(helm_template(args.helm, "rules-runbook", {"metrics": {"prometheusRule": {
+        "enabled": True, "runbookBaseUrl": wiki + "/"}}}), wiki)
     dashboards = helm_template(args.helm, "dashboards", {"grafana": {"dashboards": {"enabled": True}}})
     check_dashboards(dashboards, "grafana_dashboard", "1")
     relabelled = helm_template(args.helm, "dashboards-label", {"grafana": {"dashboards": {

@@ -135,6 +135,10 @@ for app in $APPS; do
             kubectl_ create namespace "$namespace" >/dev/null
             run_args+=(-e "QUARKUS_HTTP_PORT=$port" -v "$KUBECONFIG_COPY:/kubeconfig:ro" -e KUBECONFIG=/kubeconfig
                        -e "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE=$namespace")
+            # Emulated (qemu) and on a busy machine, a connection to the API server can take longer than the client's
+            # 10 s default; the informers then fail to start and the operator exits. Not a fault of the image.
+            [[ "$arch" == amd64 ]] || run_args+=(-e "QUARKUS_KUBERNETES_CLIENT_CONNECTION_TIMEOUT=PT60S"
+                                                 -e "QUARKUS_KUBERNETES_CLIENT_REQUEST_TIMEOUT=PT60S")
             path=/q/health/ready
         fi
         podman create -q "${run_args[@]}" "$REGISTRY/$repo@$digest" >/dev/null

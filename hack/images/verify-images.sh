@@ -57,7 +57,13 @@ if [[ " $APPS " == *" operator "* ]]; then
     KUBECONFIG_COPY="$(mktemp "${TMPDIR:-/tmp}/verify-images-kubeconfig.XXXXXX")"
     cp "$VERIFY_KUBECONFIG" "$KUBECONFIG_COPY" && chmod 644 "$KUBECONFIG_COPY"
     kubectl_ apply -f "$REPO_ROOT/crds/" >&2
-    kubectl_ wait --for=condition=Established --timeout=60s crd/healthchecks.healthcheck-operator.dev >&2
+    # Right after the create the CRD may have no conditions yet, and kubectl wait then fails at once instead of
+    # waiting: ask again (60 s in all).
+    for attempt in $(seq 1 12); do
+        kubectl_ wait --for=condition=Established --timeout=5s crd/healthchecks.healthcheck-operator.dev >&2 && break
+        ((attempt < 12)) || die "the HealthCheck CRD was not Established within 60 s"
+        sleep 1
+    done
 fi
 
 # Polls until GET <url> answers 200 or the container stops or <timeout> seconds pass; sets CODE and STATE.

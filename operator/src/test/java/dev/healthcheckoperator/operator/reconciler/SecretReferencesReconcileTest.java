@@ -23,16 +23,26 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.healthcheckoperator.operator.crd.v1alpha1.CaBundleRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.ConfigMapKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
 import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.dependent.MountedReferences;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -44,8 +54,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Header values from Secrets, reconciled by the operator (with the RBAC of deploy/, so get on Secrets is enough)
- * against a real API server: a missing Secret or key is named in Ready=False, and recovered from once it exists;
+ * Header values, request bodies, TLS keys and the diagnostics token from Secrets, reconciled by the operator (with
+ * the RBAC of deploy/, so get on Secrets is enough) against a real API server: a missing Secret or key is named in Ready=False, and recovered from once it exists;
  * the value itself reaches no ConfigMap, status or Event; a changed Secret rolls nothing, a changed reference does.
  */
 @QuarkusTest
@@ -108,6 +118,159 @@ class SecretReferencesReconcileTest {
         // "Not found" then "no key" is one reason: announced once, however often it was looked at.
         assertEquals(1, events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).size(),
                 events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).toString());
+    }
+
+    @Test
+    void aMissingDiagnosticsTokenIsNamedBeforeAnyRollout() {
+        CheckSpec check = httpCheck("api", "http://checkout.shop.svc:8080/ready");
+        HealthCheck hc = healthCheck(namespace, "diagnostics", 8080, check);
+        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
+        diagnostics.setEnabled(true);
+        diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        hc.getSpec().setDiagnostics(diagnostics);
+        client.resource(hc).create();
+
+        await().until(() -> {
+            StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
+            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
+        });
+        StatusCondition notFound = condition(get(client, hc), ReadyCondition.TYPE);
+        assertEquals("False", notFound.getStatus());
+        assertTrue(notFound.getMessage().startsWith("Secret diag-token not found (spec.diagnostics.tokenSecretRef) "
+                + "in namespace " + namespace), notFound.getMessage());
+        assertNull(deployment(client, hc), "no pod template names a token Secret that does not exist");
+
+        client.resource(secret("diag-token", Map.of("other", VALUE))).create();
+        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE).getMessage()
+                .startsWith("Secret diag-token has no key token (spec.diagnostics.tokenSecretRef)"));
+        assertNull(deployment(client, hc));
+
+        client.secrets().inNamespace(namespace).withName("diag-token")
+                .edit(s -> new SecretBuilder(s).addToStringData("token", VALUE).build());
+        await().until(() -> deployment(client, hc) != null);
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        assertEquals(1, events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).size(),
+                events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).toString());
+    }
+
+    @Test
+    void aTokenSecretOfDisabledDiagnosticsIsNotRequired() {
+        HealthCheck hc = healthCheck(namespace, "diagnostics-off", 8080,
+                httpCheck("api", "http://checkout.shop.svc:8080/ready"));
+        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
+        diagnostics.setEnabled(false);
+        diagnostics.setTokenSecretRef(new SecretKeyRef("absent-token", "token"));
+        hc.getSpec().setDiagnostics(diagnostics);
+        client.resource(hc).create();
+        await().until(() -> deployment(client, hc) != null);
+        assertTrue(events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).isEmpty(),
+                "the token is not mounted, so its absence stops nothing");
+    }
+
+    @Test
+    void aCertificateChecksTlsKeysAndABodyFromASecretAreMountedNeverCopied() {
+        String key = "-----BEGIN PRIVATE KEY-----\nk3y-9d2e-never-in-a-configmap\n-----END PRIVATE KEY-----\n";
+        String query = "{\"query\":\"{ health(token: \\\"q-5b1c-never-in-a-configmap\\\") }\"}";
+        client.resource(new SecretBuilder().withNewMetadata().withName("cert-client").withNamespace(namespace)
+                .endMetadata().withType("kubernetes.io/tls").withStringData(Map.of("tls.crt",
+                        "-----BEGIN CERTIFICATE-----\nc3rt\n-----END CERTIFICATE-----\n", "tls.key", key)).build())
+                .create();
+        client.resource(secret("graphql-query", Map.of("query", query))).create();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("shop-ca").withNamespace(namespace)
+                .endMetadata().withData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n"))
+                .build()).create();
+
+        TlsCertificateAction certificate = new TlsCertificateAction();
+        certificate.setHost("checkout.shop.svc");
+        certificate.setPort(8443);
+        TlsOptions tls = new TlsOptions();
+        CaBundleRef ca = new CaBundleRef();
+        ca.setConfigMapKeyRef(new ConfigMapKeyRef("shop-ca", "ca.crt"));
+        tls.setCaBundleRef(ca);
+        tls.setClientCertificateSecretRef(new SecretRef("cert-client"));
+        certificate.setTls(tls);
+        CheckSpec cert = new CheckSpec();
+        cert.setName("cert");
+        cert.setTlsCertificate(certificate);
+        CheckSpec graphql = httpCheck("graphql", "http://checkout.shop.svc:8080/graphql");
+        graphql.getHttpGet().setMethod(HttpRequestMethod.POST);
+        HttpBody body = new HttpBody();
+        body.setValueFrom(new SecretValueSource(new SecretKeyRef("graphql-query", "query")));
+        graphql.getHttpGet().setBody(body);
+        HealthCheck hc = healthCheck(namespace, "cert-and-body", 8080, cert, graphql);
+        client.resource(hc).create();
+        await().until(() -> deployment(client, hc) != null);
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+
+        PodSpec pod = deployment(client, hc).getSpec().getTemplate().getSpec();
+        for (String[] mounted : new String[][] {{"cert-client", "tls.crt,tls.key"}, {"graphql-query", "query"}}) {
+            Volume volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null
+                    && mounted[0].equals(v.getSecret().getSecretName())).findFirst().orElseThrow();
+            assertEquals(List.of(mounted[1].split(",")), volume.getSecret().getItems().stream()
+                    .map(KeyToPath::getKey).toList());
+            assertTrue(pod.getContainers().get(0).getVolumeMounts().stream().anyMatch(m -> m.getName()
+                    .equals(volume.getName()) && Boolean.TRUE.equals(m.getReadOnly())
+                    && m.getMountPath().equals(MountedReferences.SECRETS_DIR + "/" + mounted[0])), mounted[0]);
+        }
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getConfigMap() != null
+                && "shop-ca".equals(v.getConfigMap().getName())), pod.getVolumes().toString());
+
+        String configMap = Serialization.asJson(checksConfigMap(client, hc));
+        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/cert-client/tls.key"), configMap);
+        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/graphql-query/query"), configMap);
+        String status = Serialization.asJson(get(client, hc).getStatus());
+        String allEvents = Serialization.asJson(client.events().v1().events().inNamespace(namespace).list());
+        String deployment = Serialization.asJson(deployment(client, hc));
+        for (String rendered : List.of(configMap, status, allEvents, deployment)) {
+            for (String secret : List.of("k3y-9d2e", "q-5b1c", base64(key), base64(query))) {
+                assertFalse(rendered.contains(secret), rendered);
+            }
+        }
+    }
+
+    @Test
+    void aMissingClientCertificateOrBodySecretIsNamed() {
+        TlsCertificateAction certificate = new TlsCertificateAction();
+        certificate.setHost("checkout.shop.svc");
+        certificate.setPort(8443);
+        TlsOptions tls = new TlsOptions();
+        tls.setClientCertificateSecretRef(new SecretRef("absent-client"));
+        certificate.setTls(tls);
+        CheckSpec cert = new CheckSpec();
+        cert.setName("cert");
+        cert.setTlsCertificate(certificate);
+        HealthCheck hc = healthCheck(namespace, "missing-cert", 8080, cert);
+        client.resource(hc).create();
+        await().until(() -> {
+            StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
+            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
+        });
+        assertTrue(condition(get(client, hc), ReadyCondition.TYPE).getMessage().startsWith("Secret absent-client not "
+                + "found (spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef)"),
+                condition(get(client, hc), ReadyCondition.TYPE).getMessage());
+
+        CheckSpec graphql = httpCheck("graphql", "http://checkout.shop.svc:8080/graphql");
+        graphql.getHttpGet().setMethod(HttpRequestMethod.POST);
+        HttpBody body = new HttpBody();
+        body.setValueFrom(new SecretValueSource(new SecretKeyRef("absent-query", "query")));
+        graphql.getHttpGet().setBody(body);
+        HealthCheck post = healthCheck(namespace, "missing-body", 8080, graphql);
+        client.resource(post).create();
+        await().until(() -> {
+            StatusCondition ready = condition(get(client, post), ReadyCondition.TYPE);
+            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
+        });
+        assertTrue(condition(get(client, post), ReadyCondition.TYPE).getMessage().startsWith("Secret absent-query not "
+                + "found (spec.checks[0].httpGet.body.valueFrom.secretKeyRef)"),
+                condition(get(client, post), ReadyCondition.TYPE).getMessage());
+        assertNull(deployment(client, hc));
+        assertNull(deployment(client, post));
+    }
+
+    private static String base64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -17,13 +17,10 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.ConfigMapKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
-import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
-import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
-import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 import io.fabric8.kubernetes.api.model.KeyToPath;
@@ -127,29 +124,12 @@ class MountedReferencesTest {
 
     /** A certificate check with a CA bundle and a client certificate, and a POST whose body is in a Secret. */
     static HealthCheckSpec certificateAndBodySpec() {
-        TlsCertificateAction certificate = new TlsCertificateAction();
-        certificate.setHost("checkout.shop.svc");
-        certificate.setPort(8443);
-        TlsOptions tls = new TlsOptions();
-        CaBundleRef ca = new CaBundleRef();
-        ca.setConfigMapKeyRef(new ConfigMapKeyRef("shop-ca", "ca.crt"));
-        tls.setCaBundleRef(ca);
-        tls.setClientCertificateSecretRef(new SecretRef("cert-client"));
+        TlsOptions tls = TestHealthChecks.configMapTrustAndClientCertificate("shop-ca", "ca.crt", "cert-client");
         tls.setServerName("checkout.shop.internal");
-        certificate.setTls(tls);
-        CheckSpec cert = new CheckSpec();
-        cert.setName("cert");
-        cert.setTlsCertificate(certificate);
-
-        CheckSpec graphql = TestHealthChecks.httpCheck("graphql", "http://checkout.shop.svc:8080/graphql");
-        graphql.getHttpGet().setMethod(HttpRequestMethod.POST);
-        HttpBody body = new HttpBody();
-        body.setValueFrom(new SecretValueSource(new SecretKeyRef("graphql-query", "query")));
-        graphql.getHttpGet().setBody(body);
-        graphql.getHttpGet().setContentType("application/json");
-
         HealthCheckSpec spec = new HealthCheckSpec();
-        spec.setChecks(List.of(cert, graphql));
+        spec.setChecks(List.of(TestHealthChecks.certificateCheck("cert", "checkout.shop.svc", 8443, tls),
+                TestHealthChecks.postWithSecretBody("graphql", "http://checkout.shop.svc:8080/graphql",
+                        "graphql-query", "query")));
         return spec;
     }
 

@@ -1,14 +1,17 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.certificateCheck;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.configMapTrustAndClientCertificate;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.healthCheck;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.httpCheck;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.markDeploymentAvailable;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.postWithSecretBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -23,19 +26,14 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.healthcheckoperator.operator.crd.v1alpha1.CaBundleRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
-import dev.healthcheckoperator.operator.crd.v1alpha1.ConfigMapKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
-import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
-import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
 import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
-import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.dependent.MountedReferences;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
@@ -90,27 +88,41 @@ class SecretReferencesReconcileTest {
     void aMissingSecretOrKeyIsNamedUntilItExists() {
         HealthCheck hc = withSecretHeader("missing", "api-token", "token");
         client.resource(hc).create();
+        namedUntilItExists(hc, "api-token", "token", "spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef");
+    }
 
-        await().until(() -> {
-            StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
-            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
-        });
-        StatusCondition notFound = condition(get(client, hc), ReadyCondition.TYPE);
+    @Test
+    void aMissingDiagnosticsTokenIsNamedBeforeAnyRollout() {
+        HealthCheck hc = healthCheck(namespace, "diagnostics", 8080, httpCheck("api",
+                "http://checkout.shop.svc:8080/ready"));
+        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
+        diagnostics.setEnabled(true);
+        diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        hc.getSpec().setDiagnostics(diagnostics);
+        client.resource(hc).create();
+        namedUntilItExists(hc, "diag-token", "token", "spec.diagnostics.tokenSecretRef");
+    }
+
+    /**
+     * Ready=False SecretNotFound naming the Secret and the field while it is missing, then naming the key while the
+     * Secret lacks it, and no Deployment meanwhile; the sidecars roll out once the key exists, with one Event.
+     */
+    private void namedUntilItExists(HealthCheck hc, String secret, String key, String field) {
+        StatusCondition notFound = awaitSecretNotFound(hc);
         assertEquals("False", notFound.getStatus());
-        assertTrue(notFound.getMessage().startsWith("Secret api-token not found "
-                + "(spec.checks[0].httpGet.httpHeaders[0].valueFrom.secretKeyRef) in namespace " + namespace),
-                notFound.getMessage());
+        assertTrue(notFound.getMessage().startsWith("Secret " + secret + " not found (" + field + ") in namespace "
+                + namespace), notFound.getMessage());
         assertNull(deployment(client, hc), "no pod template names a Secret that does not exist");
 
-        client.resource(secret("api-token", Map.of("other", VALUE))).create();
+        client.resource(secret(secret, Map.of("other", VALUE))).create();
         await().until(() -> condition(get(client, hc), ReadyCondition.TYPE).getMessage()
-                .startsWith("Secret api-token has no key token"));
+                .startsWith("Secret " + secret + " has no key " + key + " (" + field + ")"));
         assertEquals(MissingReferences.REASON_SECRET_NOT_FOUND,
                 condition(get(client, hc), ReadyCondition.TYPE).getReason());
         assertNull(deployment(client, hc));
 
-        client.secrets().inNamespace(namespace).withName("api-token")
-                .edit(s -> new SecretBuilder(s).addToStringData("token", VALUE).build());
+        client.secrets().inNamespace(namespace).withName(secret)
+                .edit(s -> new SecretBuilder(s).addToStringData(key, VALUE).build());
         await().until(() -> deployment(client, hc) != null);
         markDeploymentAvailable(client, hc, 1);
         await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
@@ -120,38 +132,12 @@ class SecretReferencesReconcileTest {
                 events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).toString());
     }
 
-    @Test
-    void aMissingDiagnosticsTokenIsNamedBeforeAnyRollout() {
-        CheckSpec check = httpCheck("api", "http://checkout.shop.svc:8080/ready");
-        HealthCheck hc = healthCheck(namespace, "diagnostics", 8080, check);
-        DiagnosticsSpec diagnostics = new DiagnosticsSpec();
-        diagnostics.setEnabled(true);
-        diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
-        hc.getSpec().setDiagnostics(diagnostics);
-        client.resource(hc).create();
-
+    private StatusCondition awaitSecretNotFound(HealthCheck hc) {
         await().until(() -> {
             StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
             return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
         });
-        StatusCondition notFound = condition(get(client, hc), ReadyCondition.TYPE);
-        assertEquals("False", notFound.getStatus());
-        assertTrue(notFound.getMessage().startsWith("Secret diag-token not found (spec.diagnostics.tokenSecretRef) "
-                + "in namespace " + namespace), notFound.getMessage());
-        assertNull(deployment(client, hc), "no pod template names a token Secret that does not exist");
-
-        client.resource(secret("diag-token", Map.of("other", VALUE))).create();
-        await().until(() -> condition(get(client, hc), ReadyCondition.TYPE).getMessage()
-                .startsWith("Secret diag-token has no key token (spec.diagnostics.tokenSecretRef)"));
-        assertNull(deployment(client, hc));
-
-        client.secrets().inNamespace(namespace).withName("diag-token")
-                .edit(s -> new SecretBuilder(s).addToStringData("token", VALUE).build());
-        await().until(() -> deployment(client, hc) != null);
-        markDeploymentAvailable(client, hc, 1);
-        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
-        assertEquals(1, events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).size(),
-                events(client, hc, MissingReferences.REASON_SECRET_NOT_FOUND).toString());
+        return condition(get(client, hc), ReadyCondition.TYPE);
     }
 
     @Test
@@ -181,23 +167,10 @@ class SecretReferencesReconcileTest {
                 .endMetadata().withData(Map.of("ca.crt", "-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n"))
                 .build()).create();
 
-        TlsCertificateAction certificate = new TlsCertificateAction();
-        certificate.setHost("checkout.shop.svc");
-        certificate.setPort(8443);
-        TlsOptions tls = new TlsOptions();
-        CaBundleRef ca = new CaBundleRef();
-        ca.setConfigMapKeyRef(new ConfigMapKeyRef("shop-ca", "ca.crt"));
-        tls.setCaBundleRef(ca);
-        tls.setClientCertificateSecretRef(new SecretRef("cert-client"));
-        certificate.setTls(tls);
-        CheckSpec cert = new CheckSpec();
-        cert.setName("cert");
-        cert.setTlsCertificate(certificate);
-        CheckSpec graphql = httpCheck("graphql", "http://checkout.shop.svc:8080/graphql");
-        graphql.getHttpGet().setMethod(HttpRequestMethod.POST);
-        HttpBody body = new HttpBody();
-        body.setValueFrom(new SecretValueSource(new SecretKeyRef("graphql-query", "query")));
-        graphql.getHttpGet().setBody(body);
+        CheckSpec cert = certificateCheck("cert", "checkout.shop.svc", 8443,
+                configMapTrustAndClientCertificate("shop-ca", "ca.crt", "cert-client"));
+        CheckSpec graphql = postWithSecretBody("graphql", "http://checkout.shop.svc:8080/graphql", "graphql-query",
+                "query");
         HealthCheck hc = healthCheck(namespace, "cert-and-body", 8080, cert, graphql);
         client.resource(hc).create();
         await().until(() -> deployment(client, hc) != null);
@@ -232,39 +205,21 @@ class SecretReferencesReconcileTest {
 
     @Test
     void aMissingClientCertificateOrBodySecretIsNamed() {
-        TlsCertificateAction certificate = new TlsCertificateAction();
-        certificate.setHost("checkout.shop.svc");
-        certificate.setPort(8443);
         TlsOptions tls = new TlsOptions();
         tls.setClientCertificateSecretRef(new SecretRef("absent-client"));
-        certificate.setTls(tls);
-        CheckSpec cert = new CheckSpec();
-        cert.setName("cert");
-        cert.setTlsCertificate(certificate);
-        HealthCheck hc = healthCheck(namespace, "missing-cert", 8080, cert);
+        HealthCheck hc = healthCheck(namespace, "missing-cert", 8080, certificateCheck("cert", "checkout.shop.svc",
+                8443, tls));
         client.resource(hc).create();
-        await().until(() -> {
-            StatusCondition ready = condition(get(client, hc), ReadyCondition.TYPE);
-            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
-        });
-        assertTrue(condition(get(client, hc), ReadyCondition.TYPE).getMessage().startsWith("Secret absent-client not "
-                + "found (spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef)"),
-                condition(get(client, hc), ReadyCondition.TYPE).getMessage());
+        String certMessage = awaitSecretNotFound(hc).getMessage();
+        assertTrue(certMessage.startsWith("Secret absent-client not found "
+                + "(spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef)"), certMessage);
 
-        CheckSpec graphql = httpCheck("graphql", "http://checkout.shop.svc:8080/graphql");
-        graphql.getHttpGet().setMethod(HttpRequestMethod.POST);
-        HttpBody body = new HttpBody();
-        body.setValueFrom(new SecretValueSource(new SecretKeyRef("absent-query", "query")));
-        graphql.getHttpGet().setBody(body);
-        HealthCheck post = healthCheck(namespace, "missing-body", 8080, graphql);
+        HealthCheck post = healthCheck(namespace, "missing-body", 8080, postWithSecretBody("graphql",
+                "http://checkout.shop.svc:8080/graphql", "absent-query", "query"));
         client.resource(post).create();
-        await().until(() -> {
-            StatusCondition ready = condition(get(client, post), ReadyCondition.TYPE);
-            return ready != null && MissingReferences.REASON_SECRET_NOT_FOUND.equals(ready.getReason());
-        });
-        assertTrue(condition(get(client, post), ReadyCondition.TYPE).getMessage().startsWith("Secret absent-query not "
-                + "found (spec.checks[0].httpGet.body.valueFrom.secretKeyRef)"),
-                condition(get(client, post), ReadyCondition.TYPE).getMessage());
+        String bodyMessage = awaitSecretNotFound(post).getMessage();
+        assertTrue(bodyMessage.startsWith("Secret absent-query not found "
+                + "(spec.checks[0].httpGet.body.valueFrom.secretKeyRef)"), bodyMessage);
         assertNull(deployment(client, hc));
         assertNull(deployment(client, post));
     }

@@ -20,9 +20,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -69,7 +69,7 @@ public final class TlsCertificateProbe implements Probe {
 
     private final VertxInternal vertx;
     private final TlsCertificateAction action;
-    private final TlsOptions tls;
+    private final TlsOptions options;
     private final Clock clock;
     private volatile double leafNotAfterSeconds = Double.NaN;
     private volatile Managers managers;
@@ -81,7 +81,7 @@ public final class TlsCertificateProbe implements Probe {
     public TlsCertificateProbe(Vertx vertx, TlsCertificateAction action, Clock clock) {
         this.vertx = (VertxInternal) vertx;
         this.action = action;
-        this.tls = action.tlsOrDefault();
+        this.options = action.tlsOrDefault();
         this.clock = clock;
     }
 
@@ -101,7 +101,7 @@ public final class TlsCertificateProbe implements Probe {
     @Override
     public Future<ProbeOutcome> run(ProbeDeadline deadline) {
         Managers current = managers;
-        if (current != null && !tls.readsFiles()) {
+        if (current != null && !options.readsFiles()) {
             return handshake(current, deadline);
         }
         deadline.phase("reading the mounted TLS files");
@@ -119,7 +119,7 @@ public final class TlsCertificateProbe implements Probe {
 
     /** Reads the TLS files (blocks) and builds the managers again only when their content changed. */
     private Managers load() throws Exception {
-        TlsMaterial material = tls.readsFiles() ? TlsMaterial.load(tls) : TlsMaterial.withoutFiles(tls);
+        TlsMaterial material = options.readsFiles() ? TlsMaterial.load(options) : TlsMaterial.withoutFiles(options);
         Managers current = managers;
         if (current == null || !current.fingerprint().equals(material.fingerprint())) {
             current = new Managers(material.fingerprint(), action.verifies() ? material.trustManager(vertx) : null,

@@ -2,6 +2,8 @@ package dev.healthcheckoperator.clustertests;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +43,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The shipped dashboards and alert rules against a real Prometheus (Debian's {@code prometheus}, on loopback) that
- * scrapes the packaged operator and a packaged sidecar whose checks are {@code api} (critical, passing) and
- * {@code cache} (failing): every dashboard panel's PromQL, with the template variables filled in, returns data; the
+ * scrapes the packaged operator and a packaged sidecar whose checks are {@code api} (critical, passing),
+ * {@code cache} (failing) and {@code shop-cert} (a tlsCertificate check of a TLS server this test runs on loopback,
+ * with a certificate keytool made, trusted through a CA bundle file): every dashboard panel's PromQL, with the template variables filled in, returns data; the
  * rules file loads and evaluates without errors; and {@code promtool check metrics} accepts both apps' metrics.
  * <p>
  * The operator is started again for this class with the direct poll mode pointed at {@code 127.0.0.1:{port}}, the
@@ -66,6 +76,7 @@ class PrometheusIT {
     private Path directory;
     private Process sidecar;
     private Process prometheus;
+    private SSLServerSocket tlsServer;
     private int sidecarPort;
     private int prometheusPort;
     private String namespace;
@@ -83,7 +94,8 @@ class PrometheusIT {
         sidecarPort = OperatorProcess.freeLoopbackPort();
         int closedPort = OperatorProcess.freeLoopbackPort();
         Runtime.getRuntime().addShutdownHook(processesStopper);
-        sidecar = startSidecar(closedPort);
+        Path caBundle = startTlsServer();
+        sidecar = startSidecar(closedPort, caBundle);
         cluster.restartOperator(Map.of("HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", "http://127.0.0.1:{port}/health"));
         cluster.kubectl().apply(HealthChecks.manifest(namespace, HEALTH_CHECK, """
                   port: %d
@@ -102,9 +114,12 @@ class PrometheusIT {
     }
 
     @AfterAll
-    void stopEverything() {
+    void stopEverything() throws IOException {
         stop(prometheus);
         stop(sidecar);
+        if (tlsServer != null) {
+            tlsServer.close();
+        }
         Runtime.getRuntime().removeShutdownHook(processesStopper);
         if (cluster != null) {
             cluster.kubectl().ok("delete", "namespace", namespace, "--wait=false");
@@ -128,6 +143,21 @@ class PrometheusIT {
                         }
                     });
                     assertThat(empty).as("panels whose query returns nothing").isEmpty();
+                });
+    }
+
+    /** The certificate the test's TLS server presents is valid for 30 days: the panel shows about that many. */
+    @Test
+    void theCertificatePanelShowsTheDaysLeftOfTheServedCertificate() throws IOException {
+        String query = dashboardQueries().get("healthcheck-detail.json/Certificate days left");
+        assertThat(query).as("the detail dashboard's certificate panel").isNotNull();
+        await("days left of shop-cert").atMost(DATA_TIMEOUT).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    JsonNode result = api("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8))
+                            .path("data").path("result");
+                    assertThat(result.size()).as("series of %s: %s", query, result).isEqualTo(1);
+                    assertThat(result.get(0).path("metric").path("check").asText()).isEqualTo("shop-cert");
+                    assertThat(result.get(0).path("value").get(1).asDouble()).isBetween(29.0, 30.01);
                 });
     }
 
@@ -274,7 +304,66 @@ class PrometheusIT {
         }
     }
 
-    private Process startSidecar(int closedPort) throws IOException {
+    /**
+     * A TLS server on 127.0.0.1 with a self-signed certificate for localhost (valid 30 days, so no certificate alert
+     * fires) that completes each handshake and then waits for the client to close; returns the certificate's PEM
+     * file, the CA bundle the sidecar trusts it through.
+     */
+    private Path startTlsServer() throws IOException {
+        Path store = directory.resolve("tls-server.p12");
+        Path certificate = directory.resolve("tls-server-ca.crt");
+        Files.deleteIfExists(store);
+        Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
+        char[] password = "prometheus-it".toCharArray();
+        for (List<String> command : List.of(
+                List.of(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname",
+                        "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "30",
+                        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(password)),
+                List.of(keytool.toString(), "-exportcert", "-rfc", "-alias", "server", "-keystore", store.toString(),
+                        "-storepass", new String(password), "-file", certificate.toString()))) {
+            Command.Result made = Command.run(directory, Map.of(), Duration.ofMinutes(1), "", command);
+            assertThat(made.exitCode()).as(made.describe()).isZero();
+        }
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(store)) {
+                keys.load(in, password);
+            }
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), null, null);
+            tlsServer = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 16,
+                    InetAddress.getLoopbackAddress());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot start the TLS server: " + e.getMessage(), e);
+        }
+        Thread acceptor = new Thread(() -> {
+            while (!tlsServer.isClosed()) {
+                try {
+                    Socket client = tlsServer.accept();
+                    Thread handshake = new Thread(() -> {
+                        try (client) {
+                            client.setSoTimeout(30_000);
+                            ((SSLSocket) client).startHandshake();
+                            client.getInputStream().read(); // until the probe closes
+                        } catch (IOException ignored) {
+                            // the probe closed, or gave up at its deadline
+                        }
+                    }, "prometheus-it-tls-handshake");
+                    handshake.setDaemon(true);
+                    handshake.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "prometheus-it-tls-server");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return certificate;
+    }
+
+    private Process startSidecar(int closedPort, Path caBundle) throws IOException {
         Path checks = directory.resolve("checks.yaml");
         Files.writeString(checks, """
                 periodSeconds: 2
@@ -286,7 +375,14 @@ class PrometheusIT {
                     tcpSocket: {host: 127.0.0.1, port: %d}
                   - name: cache
                     tcpSocket: {host: 127.0.0.1, port: %d}
-                """.formatted(sidecarPort, closedPort));
+                  - name: shop-cert
+                    periodSeconds: 5
+                    timeoutSeconds: 4
+                    tlsCertificate:
+                      host: 127.0.0.1
+                      port: %d
+                      tls: {caFile: %s, serverName: localhost}
+                """.formatted(sidecarPort, closedPort, tlsServer.getLocalPort(), caBundle));
         Path sidecarDirectory = cluster.repoRoot().resolve("sidecar");
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "@" + sidecarDirectory.resolve("jvm.options"), "-jar",

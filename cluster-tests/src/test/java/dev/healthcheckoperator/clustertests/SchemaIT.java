@@ -26,7 +26,24 @@ class SchemaIT {
                             - name: api
                               tcpSocket: {host: api.example.svc, port: 8080}
                               httpGet: {url: "http://api.example.svc:8080/ready"}
-                        """, "spec.checks[0]", "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"));
+                        """, "spec.checks[0]", "exactly one of httpGet, tcpSocket, grpc, dns or tlsCertificate must be set"),
+                Arguments.of("body-value-and-secret", """
+                          checks:
+                            - name: graphql
+                              httpGet:
+                                url: "http://api.example.svc:8080/graphql"
+                                method: POST
+                                body: {value: "{}", valueFrom: {secretKeyRef: {name: graphql-query, key: query}}}
+                        """, "spec.checks[0].httpGet.body.value", "set exactly one of value or valueFrom"),
+                Arguments.of("certificate-server-name-twice", """
+                          checks:
+                            - name: cert
+                              tlsCertificate:
+                                host: api.example.svc
+                                port: 8443
+                                serverName: api.example.com
+                                tls: {serverName: api.example.org}
+                        """, "spec.checks[0].tlsCertificate.tls.serverName", "set serverName or tls.serverName, not both"));
     }
 
     @ParameterizedTest(name = "{0}")

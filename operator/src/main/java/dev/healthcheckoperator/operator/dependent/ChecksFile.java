@@ -11,6 +11,7 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.DnsAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.FlapDetectionSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.GrpcAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
@@ -35,7 +36,10 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     /** The format of the first released sidecar. */
     public static final int FIRST_VERSION = 1;
-    /** Adds dns and tlsCertificate checks, httpGet method/body/contentType, Secret header values and tls files. */
+    /**
+     * Adds dns and tlsCertificate checks (with their tls files), httpGet method/body/contentType, Secret header and
+     * body values and tls files.
+     */
     public static final int VERSION = 2;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -62,7 +66,9 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
             Body body, String contentType, Tls tls) {
     }
 
-    public record Body(String value) {
+    /** A body written in the HealthCheck, or the mounted file the sidecar reads it from (a Secret key). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Body(String value, String valueFile) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,7 +77,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TlsCertificate(String host, Integer port, String serverName, Integer expiresWithinDays,
-            Boolean insecureSkipTlsVerify) {
+            Boolean insecureSkipTlsVerify, Tls tls) {
     }
 
     /** A header's value, or the mounted file the sidecar reads it from (a Secret key: never the value). */
@@ -104,7 +110,11 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
                 spec.getSuccessThreshold(), checks);
     }
 
-    /** Whether a sidecar of version 1 would read this check and judge it wrongly (see the class comment). */
+    /**
+     * Whether a sidecar of version 1 would read this check and judge it wrongly (see the class comment). A
+     * tlsCertificate check (with or without tls files) and any body (a value or a valueFile) are version 2 already:
+     * a version-1 sidecar knows neither.
+     */
     static boolean needsVersion2(Check check) {
         if (check.dns() != null || check.tlsCertificate() != null || (check.grpc() != null && check.grpc().tls() != null)) {
             return true;
@@ -133,8 +143,16 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
         return new HttpGet(http.getUrl(), http.getHost(), http.getPort(), http.getPath(),
                 http.getScheme() == null ? null : http.getScheme().name(), headers, http.getExpectedStatuses(),
                 jsonBody, http.getFollowRedirects(), http.getMethod() == null ? null : http.getMethod().name(),
-                http.getBody() == null ? null : new Body(http.getBody().getValue()), http.getContentType(),
-                tls(http.getTls()));
+                body(http.getBody()), http.getContentType(), tls(http.getTls()));
+    }
+
+    private static Body body(HttpBody body) {
+        if (body == null) {
+            return null;
+        }
+        SecretKeyRef ref = MountedReferences.bodySecret(body);
+        return ref == null ? new Body(body.getValue(), null)
+                : new Body(null, MountedReferences.path(MountedReferences.Kind.SECRET, ref.getName(), ref.getKey()));
     }
 
     private static Header header(HttpHeader header) {
@@ -173,7 +191,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
 
     private static TlsCertificate tlsCertificate(TlsCertificateAction tls) {
         return tls == null ? null : new TlsCertificate(tls.getHost(), tls.getPort(), tls.getServerName(),
-                tls.getExpiresWithinDays(), tls.getInsecureSkipTlsVerify());
+                tls.getExpiresWithinDays(), tls.getInsecureSkipTlsVerify(), tls(tls.getTls()));
     }
 
     private static HostPort tcpSocket(TcpSocketAction tcp) {

@@ -14,7 +14,9 @@ import java.util.TreeSet;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CaBundleRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpHeader;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
@@ -24,7 +26,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 
 /**
- * The Secret and ConfigMap keys the checks read (header values, CA bundles, client certificates), and how the
+ * The Secret and ConfigMap keys the checks read (header values, request bodies, CA bundles, client certificates of
+ * httpGet, grpc and tlsCertificate checks), and how the
  * sidecar pod mounts them: one read-only volume per referenced object, holding only the keys named, files mode
  * 0400, at {@code <dir>/<object name>/<key>}. The checks file carries only these paths, so no value ever reaches
  * the ConfigMap; the kubelet updates mounted files when the object changes, and the sidecar reads them before each
@@ -95,13 +98,26 @@ public final class MountedReferences {
                                 at + "httpGet.httpHeaders[" + h + "].valueFrom.secretKeyRef"));
                     }
                 }
+                SecretKeyRef body = bodySecret(check.getHttpGet().getBody());
+                if (body != null) {
+                    references.add(new Reference(Kind.SECRET, body.getName(), body.getKey(),
+                            at + "httpGet.body.valueFrom.secretKeyRef"));
+                }
                 addTls(at + "httpGet.tls.", check.getHttpGet().getTls(), references);
             }
             if (check.getGrpc() != null) {
                 addTls(at + "grpc.tls.", check.getGrpc().getTls(), references);
             }
+            if (check.getTlsCertificate() != null) {
+                addTls(at + "tlsCertificate.tls.", check.getTlsCertificate().getTls(), references);
+            }
         }
         return references;
+    }
+
+    /** The Secret key a request body is read from, or null for a body written in the HealthCheck (or none). */
+    public static SecretKeyRef bodySecret(HttpBody body) {
+        return body == null || body.getValueFrom() == null ? null : body.getValueFrom().getSecretKeyRef();
     }
 
     /** Adds the keys one set of TLS options reads (for every check kind that has them). */

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
 import dev.healthcheckoperator.operator.dependent.MountedReferences;
 import dev.healthcheckoperator.operator.dependent.MountedReferences.Kind;
 import dev.healthcheckoperator.operator.dependent.MountedReferences.Reference;
@@ -17,7 +19,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * Whether every Secret and ConfigMap key the checks read exists. A pod whose volume names a missing object or key
+ * Whether every Secret and ConfigMap key the checks read exists, and the diagnostics token's. A pod whose volume names a missing object or key
  * never starts (the kubelet retries the mount and reports it only in pod Events); finding it here sets Ready=False
  * with a reason that names the object and key, and leaves the running sidecars as they are.
  *
@@ -39,7 +41,7 @@ final class MissingReferences {
         Map<String, Optional<Set<String>>> keysByObject = new HashMap<>();
         Set<String> problems = new LinkedHashSet<>();
         String reason = null;
-        for (Reference reference : MountedReferences.of(healthCheck.getSpec())) {
+        for (Reference reference : referencesOf(healthCheck.getSpec())) {
             Optional<Set<String>> keys = keysByObject.computeIfAbsent(reference.kind() + "/" + reference.name(),
                     k -> keysOf(client, namespace, reference.kind(), reference.name()));
             String object = reference.kind().displayName() + " " + reference.name();
@@ -55,6 +57,21 @@ final class MissingReferences {
         return Optional.of(new ConditionState(ReadyCondition.TYPE, ConditionState.FALSE, reason,
                 String.join("; ", problems) + " in namespace " + namespace + "; the sidecars are not updated until "
                         + "it exists"));
+    }
+
+    /**
+     * What the checks read, and the diagnostics token when diagnostics are enabled: a pod whose token volume names
+     * a missing Secret or key never starts either.
+     */
+    private static List<Reference> referencesOf(HealthCheckSpec spec) {
+        List<Reference> references = new ArrayList<>(MountedReferences.of(spec));
+        DiagnosticsSpec diagnostics = spec.getDiagnostics();
+        if (diagnostics != null && Boolean.TRUE.equals(diagnostics.getEnabled())
+                && diagnostics.getTokenSecretRef() != null) {
+            references.add(new Reference(Kind.SECRET, diagnostics.getTokenSecretRef().getName(),
+                    diagnostics.getTokenSecretRef().getKey(), "spec.diagnostics.tokenSecretRef"));
+        }
+        return references;
     }
 
     /** The key names of one object, or empty when it does not exist. */

@@ -122,6 +122,55 @@ class MountedReferencesTest {
         assertFalse(grpcTls.has("certFile"), grpcTls.toString());
     }
 
+    /** A certificate check with a CA bundle and a client certificate, and a POST whose body is in a Secret. */
+    static HealthCheckSpec certificateAndBodySpec() {
+        TlsOptions tls = TestHealthChecks.configMapTrustAndClientCertificate("shop-ca", "ca.crt", "cert-client");
+        tls.setServerName("checkout.shop.internal");
+        HealthCheckSpec spec = new HealthCheckSpec();
+        spec.setChecks(List.of(TestHealthChecks.certificateCheck("cert", "checkout.shop.svc", 8443, tls),
+                TestHealthChecks.postWithSecretBody("graphql", "http://checkout.shop.svc:8080/graphql",
+                        "graphql-query", "query")));
+        return spec;
+    }
+
+    @Test
+    void aCertificateChecksTlsFilesAndABodyFromASecretAreMountedAndOnlyTheirPathsWritten() throws Exception {
+        HealthCheckSpec spec = certificateAndBodySpec();
+        assertEquals(List.of(
+                "ConfigMap shop-ca/ca.crt spec.checks[0].tlsCertificate.tls.caBundleRef.configMapKeyRef",
+                "Secret cert-client/tls.crt spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef",
+                "Secret cert-client/tls.key spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef",
+                "Secret graphql-query/query spec.checks[1].httpGet.body.valueFrom.secretKeyRef"),
+                MountedReferences.of(spec).stream()
+                        .map(r -> r.kind().displayName() + " " + r.name() + "/" + r.key() + " " + r.field()).toList());
+
+        List<Volume> volumes = MountedReferences.volumes(spec);
+        assertEquals(3, volumes.size(), volumes.toString());
+        Volume query = volumes.stream().filter(v -> v.getSecret() != null
+                && "graphql-query".equals(v.getSecret().getSecretName())).findFirst().orElseThrow();
+        assertEquals(List.of("query"), query.getSecret().getItems().stream().map(KeyToPath::getKey).toList());
+        assertEquals(0400, query.getSecret().getDefaultMode());
+        Volume client = volumes.stream().filter(v -> v.getSecret() != null
+                && "cert-client".equals(v.getSecret().getSecretName())).findFirst().orElseThrow();
+        assertEquals(List.of("tls.crt", "tls.key"),
+                client.getSecret().getItems().stream().map(KeyToPath::getKey).toList());
+        List<VolumeMount> mounts = MountedReferences.mounts(spec);
+        assertTrue(mounts.stream().anyMatch(m -> m.getName().equals(query.getName()) && m.getReadOnly()
+                && m.getMountPath().equals(MountedReferences.SECRETS_DIR + "/graphql-query")), mounts.toString());
+        assertTrue(mounts.stream().anyMatch(m -> m.getMountPath().equals(MountedReferences.CONFIG_MAPS_DIR
+                + "/shop-ca")), mounts.toString());
+
+        JsonNode file = new ObjectMapper().readTree(SidecarConfigRenderer.render(spec));
+        assertEquals(ChecksFile.VERSION, file.get("version").asInt());
+        JsonNode certTls = file.get("checks").get(0).get("tlsCertificate").get("tls");
+        assertEquals(new ObjectMapper().readTree("{\"caFile\":\"" + MountedReferences.CONFIG_MAPS_DIR
+                + "/shop-ca/ca.crt\",\"certFile\":\"" + MountedReferences.SECRETS_DIR + "/cert-client/tls.crt\","
+                + "\"keyFile\":\"" + MountedReferences.SECRETS_DIR + "/cert-client/tls.key\","
+                + "\"serverName\":\"checkout.shop.internal\"}"), certTls);
+        assertEquals(new ObjectMapper().readTree("{\"valueFile\":\"" + MountedReferences.SECRETS_DIR
+                + "/graphql-query/query\"}"), file.get("checks").get(1).get("httpGet").get("body"));
+    }
+
     @Test
     void changingAReferenceChangesTheChecksFileAndSoThePodTemplate() {
         HealthCheckSpec changed = spec();

@@ -42,6 +42,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -71,6 +72,12 @@ class HealthCheckReconcilerTest {
         namespace = ControlPlane.createNamespace(client, "reconcile");
     }
 
+    /** The token Secret enabled diagnostics mount: without it the operator reports SecretNotFound, rolls nothing. */
+    private void createDiagnosticsToken() {
+        client.resource(new SecretBuilder().withNewMetadata().withName("diag-token").withNamespace(namespace)
+                .endMetadata().withStringData(Map.of("token", "diagnostics-token")).build()).create();
+    }
+
     @Test
     void createsTheOwnedObjectsWithTheirSecuritySettings() throws Exception {
         HealthCheck hc = healthCheck(namespace, "checkout", 8080, httpCheck("api", "http://checkout.shop.svc:8080/ready"),
@@ -78,6 +85,7 @@ class HealthCheckReconcilerTest {
         DiagnosticsSpec diagnostics = new DiagnosticsSpec();
         diagnostics.setEnabled(true);
         diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        createDiagnosticsToken();
         hc.getSpec().setDiagnostics(diagnostics);
         hc.getSpec().setPodLabels(Map.of("team", "shop"));
         HealthCheck created = client.resource(hc).create();
@@ -171,6 +179,7 @@ class HealthCheckReconcilerTest {
         DiagnosticsSpec diagnostics = new DiagnosticsSpec();
         diagnostics.setEnabled(true);
         diagnostics.setTokenSecretRef(new SecretKeyRef("diag-token", "token"));
+        createDiagnosticsToken();
         NetworkPolicyPeer debugger = new NetworkPolicyPeerBuilder().withNewPodSelector()
                 .addToMatchLabels("app", "debugger").endPodSelector().build();
         diagnostics.setAllowFrom(List.of(debugger));

@@ -9,11 +9,20 @@ import java.util.List;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
+import dev.healthcheckoperator.operator.crd.v1alpha1.CaBundleRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.CheckSpec;
+import dev.healthcheckoperator.operator.crd.v1alpha1.ConfigMapKeyRef;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpBody;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HttpGetAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HttpRequestMethod;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretRef;
+import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
+import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -48,6 +57,38 @@ public final class TestHealthChecks {
         HttpGetAction httpGet = new HttpGetAction();
         httpGet.setUrl(url);
         check.setHttpGet(httpGet);
+        return check;
+    }
+
+    /** A tlsCertificate check of host:port with these tls options (null: none). */
+    public static CheckSpec certificateCheck(String name, String host, int port, TlsOptions tls) {
+        TlsCertificateAction certificate = new TlsCertificateAction();
+        certificate.setHost(host);
+        certificate.setPort(port);
+        certificate.setTls(tls);
+        CheckSpec check = new CheckSpec();
+        check.setName(name);
+        check.setTlsCertificate(certificate);
+        return check;
+    }
+
+    /** TLS options trusting the CA bundle of a ConfigMap key, presenting the client certificate of a Secret. */
+    public static TlsOptions configMapTrustAndClientCertificate(String configMap, String key, String clientSecret) {
+        TlsOptions tls = new TlsOptions();
+        CaBundleRef ca = new CaBundleRef();
+        ca.setConfigMapKeyRef(new ConfigMapKeyRef(configMap, key));
+        tls.setCaBundleRef(ca);
+        tls.setClientCertificateSecretRef(new SecretRef(clientSecret));
+        return tls;
+    }
+
+    /** A POST to url whose body is the Secret key's value. */
+    public static CheckSpec postWithSecretBody(String name, String url, String secret, String key) {
+        CheckSpec check = httpCheck(name, url);
+        check.getHttpGet().setMethod(HttpRequestMethod.POST);
+        HttpBody body = new HttpBody();
+        body.setValueFrom(new SecretValueSource(new SecretKeyRef(secret, key)));
+        check.getHttpGet().setBody(body);
         return check;
     }
 

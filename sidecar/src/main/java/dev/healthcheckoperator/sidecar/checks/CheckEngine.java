@@ -7,7 +7,6 @@ import dev.healthcheckoperator.sidecar.checks.probes.HttpGetProbe;
 import dev.healthcheckoperator.sidecar.checks.probes.Probe;
 import dev.healthcheckoperator.sidecar.checks.probes.TcpSocketProbe;
 import dev.healthcheckoperator.sidecar.checks.probes.TlsCertificateProbe;
-import dev.healthcheckoperator.sidecar.checks.probes.CertificateTrust;
 import dev.healthcheckoperator.sidecar.checks.spec.Check;
 import dev.healthcheckoperator.sidecar.checks.spec.CheckDefinition;
 import dev.healthcheckoperator.sidecar.checks.spec.ChecksFileLoader;
@@ -68,7 +67,7 @@ public class CheckEngine {
             return new DnsProbe(vertx, def.dns());
         }
         if (def.tlsCertificate() != null) {
-            return new TlsCertificateProbe(vertx, def.tlsCertificate(), CertificateTrust.systemTrust(), Clock.systemUTC());
+            return new TlsCertificateProbe(vertx, def.tlsCertificate(), Clock.systemUTC());
         }
         return new GrpcHealthProbe(vertx, def.grpc());
     }

@@ -14,10 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.TrustManager;
 
 /**
  * A server on 127.0.0.1 for the TLS probe's tests: one that completes handshakes with a given certificate chain,
- * one that accepts TCP and never says a word, or one that answers a ClientHello with plain text.
+ * optionally only with clients presenting a certificate of a given CA (mutual TLS), one that accepts TCP and never
+ * says a word, or one that answers a ClientHello with plain text.
  */
 public final class TlsServer implements AutoCloseable {
 
@@ -34,6 +36,19 @@ public final class TlsServer implements AutoCloseable {
     private enum Mode { HANDSHAKE, SILENT, GARBAGE }
 
     public static TlsServer serving(TestCertificates.Issued certificate) throws GeneralSecurityException, IOException {
+        return new TlsServer(tlsSocket(certificate, null), Mode.HANDSHAKE);
+    }
+
+    /** Completes a handshake only with a client that presents a certificate {@code clientCa} issued. */
+    public static TlsServer requiringClientCertificate(TestCertificates.Issued certificate, TestCertificates clientCa)
+            throws GeneralSecurityException, IOException {
+        SSLServerSocket server = tlsSocket(certificate, new TrustManager[] {clientCa.trustManager()});
+        server.setNeedClientAuth(true);
+        return new TlsServer(server, Mode.HANDSHAKE);
+    }
+
+    private static SSLServerSocket tlsSocket(TestCertificates.Issued certificate, TrustManager[] clientTrust)
+            throws GeneralSecurityException, IOException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("server", certificate.key(), new char[0], certificate.chain());
@@ -41,10 +56,9 @@ public final class TlsServer implements AutoCloseable {
         KeyManagerFactory keys = KeyManagerFactory.getInstance("SunX509");
         keys.init(store, new char[0]);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, null);
-        SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+        context.init(keys.getKeyManagers(), clientTrust, null);
+        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
                 InetAddress.getLoopbackAddress());
-        return new TlsServer(server, Mode.HANDSHAKE);
     }
 
     /** Accepts connections and holds them open without a byte. */

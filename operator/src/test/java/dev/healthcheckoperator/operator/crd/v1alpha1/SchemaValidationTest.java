@@ -272,8 +272,44 @@ class SchemaValidationTest {
                         "spec.checks[0].httpGet.method", "Unsupported value"),
                 bad("httpGet body with GET", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
                         + "body: {value: x}}"), "spec.checks[0].httpGet.body", "body is sent only with method POST"),
-                bad("httpGet body without value", checks("- name: x\n  httpGet: {url: \"http://a.b/\", method: POST, "
-                        + "body: {}}"), "spec.checks[0].httpGet.body.value", "Required value"),
+                bad("httpGet body without value or valueFrom", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, body: {}}"), "spec.checks[0].httpGet.body.value",
+                        "set exactly one of value or valueFrom"),
+                bad("httpGet body with value and valueFrom", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, body: {value: x, valueFrom: {secretKeyRef: {name: q, key: query}}}}"),
+                        "spec.checks[0].httpGet.body.value", "set exactly one of value or valueFrom"),
+                bad("httpGet body valueFrom without secretKeyRef", checks("- name: x\n  httpGet: {url: "
+                        + "\"http://a.b/\", method: POST, body: {valueFrom: {}}}"),
+                        "spec.checks[0].httpGet.body.valueFrom.secretKeyRef", "Required value"),
+                bad("httpGet body valueFrom without key", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "method: POST, body: {valueFrom: {secretKeyRef: {name: q}}}}"),
+                        "spec.checks[0].httpGet.body.valueFrom.secretKeyRef.key", "Required value"),
+                bad("httpGet body valueFrom with a bad Secret name", checks("- name: x\n  httpGet: {url: "
+                        + "\"http://a.b/\", method: POST, body: {valueFrom: {secretKeyRef: {name: Q, key: query}}}}"),
+                        "spec.checks[0].httpGet.body.valueFrom.secretKeyRef.name", "should match"),
+                bad("httpGet body valueFrom with GET", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
+                        + "body: {valueFrom: {secretKeyRef: {name: q, key: query}}}}"), "spec.checks[0].httpGet.body",
+                        "body is sent only with method POST"),
+                bad("tlsCertificate serverName given twice", checks("- name: x\n  tlsCertificate: {host: shop.test, "
+                        + "port: 443, serverName: a.test, tls: {serverName: b.test}}"),
+                        "spec.checks[0].tlsCertificate.tls.serverName", "set serverName or tls.serverName, not both"),
+                bad("tlsCertificate tls.caBundleRef with insecureSkipTlsVerify", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, insecureSkipTlsVerify: true, tls: {caBundleRef: "
+                        + "{configMapKeyRef: {name: ca, key: ca.crt}}}}"), "spec.checks[0].tlsCertificate.tls.caBundleRef",
+                        "tls.caBundleRef has no effect with insecureSkipTlsVerify"),
+                bad("tlsCertificate tls.caBundleRef with tls.insecureSkipTlsVerify", checks("- name: x\n  "
+                        + "tlsCertificate: {host: shop.test, port: 443, tls: {insecureSkipTlsVerify: true, caBundleRef: "
+                        + "{secretKeyRef: {name: ca, key: ca.crt}}}}"), "spec.checks[0].tlsCertificate.tls.caBundleRef",
+                        "caBundleRef has no effect with insecureSkipTlsVerify"),
+                bad("tlsCertificate tls.caBundleRef with neither ref", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, tls: {caBundleRef: {}}}"),
+                        "spec.checks[0].tlsCertificate.tls.caBundleRef", "set exactly one of configMapKeyRef or secretKeyRef"),
+                bad("tlsCertificate tls.clientCertificateSecretRef without name", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, tls: {clientCertificateSecretRef: {}}}"),
+                        "spec.checks[0].tlsCertificate.tls.clientCertificateSecretRef.name", "Required value"),
+                bad("tlsCertificate tls.serverName with a port", checks("- name: x\n  tlsCertificate: "
+                        + "{host: shop.test, port: 443, tls: {serverName: \"a.test:443\"}}"),
+                        "spec.checks[0].tlsCertificate.tls.serverName", "should match"),
                 bad("httpGet body longer than 8192", checks("- name: x\n  httpGet: {url: \"http://a.b/\", "
                         + "method: POST, body: {value: " + "x".repeat(8193) + "}}"),
                         "spec.checks[0].httpGet.body.value", "8192"),
@@ -390,6 +426,19 @@ class SchemaValidationTest {
                       tls: {caBundleRef: {secretKeyRef: {name: grpc-ca, key: ca.crt}}}
                   - name: rpc-default-trust
                     grpc: {host: grpc.shop.svc, port: 9091, tls: {}}
+                  - name: cert
+                    tlsCertificate:
+                      host: checkout.shop.svc
+                      port: 8443
+                      tls:
+                        caBundleRef: {configMapKeyRef: {name: shop-ca, key: ca.crt}}
+                        clientCertificateSecretRef: {name: probe-client}
+                        serverName: checkout.shop.internal
+                  - name: graphql
+                    httpGet:
+                      url: "http://checkout.shop.svc:8080/graphql"
+                      method: POST
+                      body: {valueFrom: {secretKeyRef: {name: graphql-query, key: query}}}
                 """)).create();
         @SuppressWarnings("unchecked")
         var checks = (List<Map<String, Object>>) ((Map<String, Object>) created.getAdditionalProperties().get("spec"))
@@ -400,6 +449,10 @@ class SchemaValidationTest {
         @SuppressWarnings("unchecked")
         var grpcTls = (Map<String, Object>) ((Map<String, Object>) checks.get(3).get("grpc")).get("tls");
         assertEquals(Map.of("insecureSkipTlsVerify", false), grpcTls, "an empty tls means TLS with default trust");
+        @SuppressWarnings("unchecked")
+        var certTls = (Map<String, Object>) ((Map<String, Object>) checks.get(4).get("tlsCertificate")).get("tls");
+        assertEquals(false, certTls.get("insecureSkipTlsVerify"));
+        assertEquals("checkout.shop.internal", certTls.get("serverName"));
     }
 
     @Test

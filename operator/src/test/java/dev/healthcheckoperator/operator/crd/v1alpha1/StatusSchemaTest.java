@@ -177,13 +177,17 @@ class StatusSchemaTest {
         return Arrays.asList(output.lines().findFirst().orElseThrow().trim().split("\\s{2,}"));
     }
 
-    /** Every field of the dns and tlsCertificate checks, and httpGet's method and body, has its explanation. */
+    /**
+     * Every field of the dns and tlsCertificate checks (and the latter's tls options), and httpGet's method and
+     * body, has its explanation.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             healthcheck.spec.checks.dns                | name: | Name to query | recordType: | Record type to ask for | expectedValues: | Values the answer must hold | match: | all (the default) | server: | DNS server to ask
-            healthcheck.spec.checks.tlsCertificate     | host: | DNS name or IPv4 address | port: | TCP port | serverName: | Name sent as SNI | expiresWithinDays: | (default 14 | insecureSkipTlsVerify: | only the expiry is judged
+            healthcheck.spec.checks.tlsCertificate     | host: | DNS name or IPv4 address | tls: | TLS options, as for an https or gRPC check | serverName: | Name sent as SNI | expiresWithinDays: | (default 14 | insecureSkipTlsVerify: | only the expiry is judged
+            healthcheck.spec.checks.tlsCertificate.tls | caBundleRef: | PEM CA certificates | clientCertificateSecretRef: | kubernetes.io/tls Secret | serverName: | Name the server's certificate must carry | insecureSkipTlsVerify: | Accept any server certificate | caBundleRef: | instead of the sidecar's default trust store
             healthcheck.spec.checks.httpGet            | method: | GET (the default), HEAD or POST | body: | Request body, with method POST only | contentType: | Content-Type of body | url: | Absolute http | followRedirects: | Follow up to 10 redirects
-            healthcheck.spec.checks.httpGet.body       | value: | sent as it is | value: | at most 8192 | value: | UTF-8 | value: | The body | value: | characters
+            healthcheck.spec.checks.httpGet.body       | value: | sent as it is | value: | Exactly one of value or valueFrom | valueFrom: | Take the body from a Secret key | valueFrom: | at most 8192 bytes | valueFrom: | SecretUnreadable
             """)
     void kubectlExplainDocumentsTheCheckFields(String path, String f1, String d1, String f2, String d2, String f3,
             String d3, String f4, String d4, String f5, String d5) throws Exception {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.healthcheckoperator.sidecar.checks.FailureReason;
 import dev.healthcheckoperator.sidecar.checks.ProbeOutcome;
+import dev.healthcheckoperator.sidecar.checks.spec.ChecksFileLoader;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonPathExpression;
@@ -60,9 +61,11 @@ public final class HttpGetProbe implements Probe {
     private final int maxBodyBytes;
     private final HttpTarget first;
     private final PooledExchange exchanges = new PooledExchange();
-    private final boolean readsHeaderFiles;
+    private final boolean readsFiles;
     private final HttpMethod method;
-    private final Buffer requestBody;
+    /** Whether the requests carry a body; its bytes are those of the probe (see {@link #mountedValues()}). */
+    private final boolean sendsBody;
+    private final Buffer inlineBody;
 
     public HttpGetProbe(Vertx vertx, HttpGetAction action, ObjectMapper json, int maxBodyBytes) {
         this.vertx = vertx;
@@ -73,9 +76,11 @@ public final class HttpGetProbe implements Probe {
                 .map(a -> new CompiledAssertion(a.path(), JsonPathExpression.toPointer(a.path()), a.equals()))
                 .toList();
         this.first = HttpTarget.of(action);
-        this.readsHeaderFiles = action.headersOrEmpty().stream().anyMatch(h -> h.valueFile() != null);
+        this.sendsBody = action.body() != null;
+        this.readsFiles = action.headersOrEmpty().stream().anyMatch(h -> h.valueFile() != null)
+                || (sendsBody && action.body().valueFile() != null);
         this.method = HttpMethod.valueOf(action.methodOrGet());
-        this.requestBody = action.body() == null || action.body().value() == null ? null
+        this.inlineBody = action.body() == null || action.body().value() == null ? null
                 : Buffer.buffer(action.body().value());
         // Probes of one check never overlap, so one connection per upstream is enough; the wait queue is bounded.
         // Each request says whether it is https; the TLS settings apply to those.
@@ -89,28 +94,38 @@ public final class HttpGetProbe implements Probe {
     public Future<ProbeOutcome> run(ProbeDeadline deadline) {
         Set<String> visited = new HashSet<>();
         visited.add(first.key());
-        deadline.phase("reading the mounted TLS and header files");
+        deadline.phase("reading the mounted TLS, header and body files");
         return clients.current()
-                .compose(client -> headers().compose(headers ->
-                        follow(new Exchange(client, headers, deadline), first, 0, visited)))
+                .compose(client -> mountedValues().compose(values ->
+                        follow(new Exchange(client, values.headers(), values.body(), deadline), first, 0, visited)))
                 .otherwise(ProbeOutcome::fromError);
     }
 
-    /** What every request of one probe shares: the client, the headers as read for this probe, the deadline. */
-    private record Exchange(HttpClient client, List<HttpHeader> headers, ProbeDeadline deadline) {
+    /**
+     * What every request of one probe shares: the client, the headers and body as read for this probe (null: no
+     * body), the deadline.
+     */
+    private record Exchange(HttpClient client, List<HttpHeader> headers, Buffer body, ProbeDeadline deadline) {
+    }
+
+    private record MountedValues(List<HttpHeader> headers, Buffer body) {
     }
 
     /**
-     * The user's headers with every {@code valueFile} read now, on a worker thread: a rotated Secret is sent by the
-     * next probe. A file that cannot be used fails the probe with a message naming it (never its content).
+     * The user's headers and body with every {@code valueFile} read now, on a worker thread: a rotated Secret is
+     * sent by the next probe. A file that cannot be used fails the probe with a message naming it (never its
+     * content).
      */
-    private Future<List<HttpHeader>> headers() {
-        if (!readsHeaderFiles) {
-            return Future.succeededFuture(action.headersOrEmpty());
+    private Future<MountedValues> mountedValues() {
+        if (!readsFiles) {
+            return Future.succeededFuture(new MountedValues(action.headersOrEmpty(), inlineBody));
         }
-        return vertx.executeBlocking(() -> action.headersOrEmpty().stream()
+        return vertx.executeBlocking(() -> new MountedValues(action.headersOrEmpty().stream()
                 .map(h -> h.valueFile() == null ? h : new HttpHeader(h.name(), MountedFile.readHeaderValue(h.valueFile())))
-                .toList(), false);
+                .toList(), sendsBody && action.body().valueFile() != null
+                        ? Buffer.buffer(MountedFile.readBody(action.body().valueFile(),
+                                ChecksFileLoader.MAX_REQUEST_BODY_LENGTH))
+                        : inlineBody), false);
     }
 
     private Future<ProbeOutcome> follow(Exchange exchange, HttpTarget target, int redirects, Set<String> visited) {
@@ -134,7 +149,7 @@ public final class HttpGetProbe implements Probe {
                         "more than " + MAX_REDIRECTS + " redirects; the last from " + target.display() + " to "
                                 + next.display()));
             }
-            if (requestBody != null && !next.sendsUserHeaders()) {
+            if (sendsBody && !next.sendsUserHeaders()) {
                 return Future.succeededFuture(ProbeOutcome.failure(FailureReason.BadRedirect,
                         "HTTP " + status + " from " + target.display() + " to another origin, " + next.display()
                                 + ": the request body is sent only to the check's own origin"));
@@ -164,7 +179,7 @@ public final class HttpGetProbe implements Probe {
             }
             setHeaders(request, target, exchange.headers());
             deadline.phase("waiting for the response headers");
-            return requestBody == null ? request.send() : request.send(requestBody);
+            return exchange.body() == null ? request.send() : request.send(exchange.body());
         });
     }
 
@@ -174,7 +189,7 @@ public final class HttpGetProbe implements Probe {
      */
     private void setHeaders(HttpClientRequest request, HttpTarget target, List<HttpHeader> headers) {
         request.putHeader(HttpHeaders.USER_AGENT, DEFAULT_USER_AGENT);
-        if (requestBody != null) {
+        if (sendsBody) {
             request.putHeader(HttpHeaders.CONTENT_TYPE, action.contentTypeOrDefault());
         }
         if (target.hostHeader() != null) {

@@ -42,7 +42,10 @@ import org.jboss.logging.Logger;
 public final class ChecksFileLoader {
 
     /** The newest checks-file format this sidecar reads; a file without {@code version} is version 1. */
-    /** 2 adds dns and tlsCertificate checks, httpGet method/body/contentType, header valueFile and tls files. */
+    /**
+     * 2 adds dns and tlsCertificate checks, httpGet method/body/contentType, header and body valueFile and tls
+     * files.
+     */
     public static final int SUPPORTED_VERSION = 2;
     public static final int MAX_CHECKS = 64;
     static final int MAX_HEADER_VALUE_LENGTH = HeaderValue.MAX_LENGTH;
@@ -415,8 +418,13 @@ public final class ChecksFileLoader {
             if (!method.equals("POST")) {
                 problems.add(at + "body: only a POST sends a body, the method is " + method);
             }
-            if (http.body().value() == null) {
-                problems.add(at + "body.value: required");
+            if (http.body().valueFile() != null) {
+                if (http.body().value() != null) {
+                    problems.add(at + "body.value: give either value or valueFile, not both");
+                }
+                validateFilePath(at + "body.valueFile", http.body().valueFile(), problems);
+            } else if (http.body().value() == null) {
+                problems.add(at + "body.value: required (or valueFile)");
             } else if (http.body().value().length() > MAX_REQUEST_BODY_LENGTH) {
                 problems.add(at + "body.value: at most " + MAX_REQUEST_BODY_LENGTH + " characters, got "
                         + http.body().value().length());
@@ -441,6 +449,18 @@ public final class ChecksFileLoader {
         }
         if (tls.expiresWithinDays() != null) {
             inRange(at + "expiresWithinDays", tls.expiresWithinDays(), 0, MAX_EXPIRES_WITHIN_DAYS, problems);
+        }
+        TlsOptions options = tls.tls();
+        if (options == null) {
+            return;
+        }
+        validateTls(at + "tls.", options, problems);
+        if (options.serverName() != null && tls.serverName() != null) {
+            // Two names would leave the reader guessing which one the certificate is verified against.
+            problems.add(at + "tls.serverName: give serverName or tls.serverName, not both");
+        }
+        if (options.caFile() != null && !options.skipsVerify() && Boolean.TRUE.equals(tls.insecureSkipTlsVerify())) {
+            problems.add(at + "tls.caFile: has no effect with insecureSkipTlsVerify; give one of them");
         }
     }
 

@@ -88,6 +88,14 @@ public final class MountedFile {
         return value;
     }
 
+    /**
+     * A request body from a file: its bytes as they are (a trailing line ending included: a body is not a header),
+     * at most {@code maxBytes}.
+     */
+    public static byte[] readBody(String path, int maxBytes) {
+        return read(path, "request body", maxBytes);
+    }
+
     private static UnreadableException tooLarge(String name, int maxBytes) {
         return new UnreadableException(name + " is larger than " + maxBytes + " bytes");
     }

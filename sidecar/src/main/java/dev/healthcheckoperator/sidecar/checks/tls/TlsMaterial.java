@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.sidecar.checks.tls;
 
 import dev.healthcheckoperator.sidecar.checks.spec.TlsOptions;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.ClientOptionsBase;
@@ -9,16 +10,22 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.HexFormat;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The TLS settings of one check turned into what Vert.x (and Netty under it) connects with: the trusted CA bundle
  * (or the JVM's trust store), the client certificate and key for mutual TLS, whether the server's name is verified,
- * and the name sent as SNI. One factory for every check kind that speaks TLS, over HTTP or a bare socket.
+ * and the name sent as SNI. One factory for every check kind that speaks TLS: as Vert.x client options for the
+ * HTTP and gRPC clients, or as the JDK trust and key managers for a probe that runs its own handshake.
  *
  * <p>The files are read by {@link #load}, which blocks (run it on a worker thread); the {@link #fingerprint()} of
  * what was read tells a probe whether a rotated Secret changed anything, so that it builds a new client only then.
@@ -106,10 +113,10 @@ public final class TlsMaterial {
         boolean skip = options.skipsVerify();
         client.setTrustAll(skip);
         if (caBundle != null) {
-            client.setTrustOptions(new PemTrustOptions().addCertValue(caBundle));
+            client.setTrustOptions(trustOptions());
         }
         if (certificate != null) {
-            client.setKeyCertOptions(new PemKeyCertOptions().setCertValue(certificate).setKeyValue(key));
+            client.setKeyCertOptions(keyCertOptions());
         }
         if (client instanceof HttpClientOptions http) {
             http.setVerifyHost(!skip);
@@ -118,6 +125,39 @@ public final class TlsMaterial {
             net.setHostnameVerificationAlgorithm(skip ? "" : "HTTPS");
         }
         return client;
+    }
+
+    /**
+     * The trust manager that verifies a server's chain (not its name: the caller's engine parameters add that): the
+     * CA bundle's, or the JVM's default trust store without one.
+     */
+    public X509ExtendedTrustManager trustManager(Vertx vertx) throws Exception {
+        TrustManagerFactory factory;
+        if (caBundle != null) {
+            factory = trustOptions().getTrustManagerFactory(vertx);
+        } else {
+            factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+        }
+        for (TrustManager manager : factory.getTrustManagers()) {
+            if (manager instanceof X509ExtendedTrustManager x509) {
+                return x509;
+            }
+        }
+        throw new IllegalStateException("the trust manager factory has no X.509 trust manager");
+    }
+
+    /** The client certificate to present for mutual TLS, or null without one. */
+    public KeyManager[] keyManagers(Vertx vertx) throws Exception {
+        return certificate == null ? null : keyCertOptions().getKeyManagerFactory(vertx).getKeyManagers();
+    }
+
+    private PemTrustOptions trustOptions() {
+        return new PemTrustOptions().addCertValue(caBundle);
+    }
+
+    private PemKeyCertOptions keyCertOptions() {
+        return new PemKeyCertOptions().setCertValue(certificate).setKeyValue(key);
     }
 
     private static String digest(byte[]... parts) {

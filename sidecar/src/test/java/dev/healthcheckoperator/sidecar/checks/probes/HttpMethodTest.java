@@ -9,19 +9,28 @@ import dev.healthcheckoperator.sidecar.checks.spec.HttpBody;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpGetAction;
 import dev.healthcheckoperator.sidecar.checks.spec.HttpHeader;
 import dev.healthcheckoperator.sidecar.checks.spec.JsonBodyAssertion;
+import dev.healthcheckoperator.sidecar.checks.spec.ChecksFileLoader;
+import dev.healthcheckoperator.sidecar.testsupport.MountedSecretDir;
 import dev.healthcheckoperator.sidecar.testsupport.Probing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** httpGet with method HEAD and POST against a local endpoint that checks what it was sent. */
+/**
+ * httpGet with method HEAD and POST against a local endpoint that checks what it was sent; a POST body from a
+ * mounted Secret key, rotated the way the kubelet does it.
+ */
 class HttpMethodTest {
 
     private static final long TIMEOUT_MS = 10_000;
@@ -58,6 +67,9 @@ class HttpMethodTest {
     static void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+
+    @TempDir
+    Path mounts;
 
     @BeforeEach
     void forget() {
@@ -111,6 +123,45 @@ class HttpMethodTest {
         assertThat(elsewhere.reason()).isEqualTo(FailureReason.BadRedirect);
         assertThat(elsewhere.message()).contains("the request body is sent only to the check's own origin");
         assertThat(received).as("the other origin got nothing").hasSize(1);
+    }
+
+    @Test
+    void aBodyFromAMountedSecretIsReadForEachProbeSoARotationIsSentNext() throws Exception {
+        MountedSecretDir secret = new MountedSecretDir(Files.createDirectory(mounts.resolve("query")),
+                Map.of("query", QUERY));
+        HttpGetAction action = new HttpGetAction(null, "127.0.0.1", port, "/graphql", null, null, null,
+                List.of(new JsonBodyAssertion("$.data.health", "UP")), null, null, "POST",
+                new HttpBody(null, secret.file("query").toString()), "application/json");
+        HttpGetProbe probe = new HttpGetProbe(vertx, action, new ObjectMapper(), 64 * 1024);
+        try {
+            ProbeOutcome first = Probing.once(vertx, probe, TIMEOUT_MS);
+            assertThat(first.success()).as(first.toString()).isTrue();
+            assertThat(received).containsExactly("POST application/json " + QUERY);
+
+            String rotated = "{\"query\":\"{ rotated }\"}";
+            secret.update(Map.of("query", rotated));
+            ProbeOutcome second = Probing.once(vertx, probe, TIMEOUT_MS);
+            assertThat(second.reason()).as("the endpoint wants the first query").isEqualTo(FailureReason.UnexpectedStatus);
+            assertThat(received).containsExactly("POST application/json " + QUERY, "POST application/json " + rotated);
+            assertThat(second.message()).doesNotContain("rotated");
+        } finally {
+            probe.close();
+        }
+    }
+
+    @Test
+    void aBodyFileTooLargeOrMissingFailsTheProbeNamingTheFileNotItsContent() throws Exception {
+        Path large = Files.writeString(mounts.resolve("large"), "s3cr3t".repeat(2000));
+        ProbeOutcome tooLarge = probe(new HttpGetAction(null, "127.0.0.1", port, "/graphql", null, null, null, null,
+                null, null, "POST", new HttpBody(null, large.toString()), null));
+        assertThat(tooLarge.reason()).isEqualTo(FailureReason.SecretUnreadable);
+        assertThat(tooLarge.message()).isEqualTo("request body file " + large + " is larger than "
+                + ChecksFileLoader.MAX_REQUEST_BODY_LENGTH + " bytes");
+        ProbeOutcome missing = probe(new HttpGetAction(null, "127.0.0.1", port, "/graphql", null, null, null, null,
+                null, null, "POST", new HttpBody(null, mounts.resolve("absent").toString()), null));
+        assertThat(missing.reason()).isEqualTo(FailureReason.SecretUnreadable);
+        assertThat(missing.message()).contains("does not exist");
+        assertThat(received).as("nothing was sent without its body").isEmpty();
     }
 
     @Test

@@ -44,6 +44,32 @@ class SecretAndTlsFieldsLoaderTest {
     }
 
     @Test
+    void aCertificateCheckAndABodyFileReadTheirFiles() throws IOException {
+        List<Check> checks = load("""
+                  - name: cert
+                    tlsCertificate:
+                      host: shop.svc
+                      port: 443
+                      tls: {caFile: /c/ca.crt, certFile: /s/client/tls.crt, keyFile: /s/client/tls.key,
+                            serverName: shop.internal}
+                  - name: graphql
+                    httpGet: {url: 'http://api:8080/graphql', method: POST, body: {valueFile: /s/query/query}}
+                  - name: legacy
+                    tlsCertificate: {host: shop.svc, port: 443, serverName: shop.internal, insecureSkipTlsVerify: true}
+                """);
+        TlsCertificateAction cert = checks.get(0).definition().tlsCertificate();
+        assertThat(cert.tlsOrDefault()).isEqualTo(new TlsOptions("/c/ca.crt", "/s/client/tls.crt",
+                "/s/client/tls.key", "shop.internal", null));
+        assertThat(cert.verifiedName()).isEqualTo("shop.internal");
+        assertThat(cert.verifies()).isTrue();
+        assertThat(checks.get(1).definition().httpGet().body()).isEqualTo(new HttpBody(null, "/s/query/query"));
+        TlsCertificateAction legacy = checks.get(2).definition().tlsCertificate();
+        assertThat(legacy.tlsOrDefault()).as("the check's own serverName and insecureSkipTlsVerify fold in")
+                .isEqualTo(new TlsOptions(null, null, null, "shop.internal", true));
+        assertThat(legacy.verifies()).isFalse();
+    }
+
+    @Test
     void theOlderInsecureSkipTlsVerifyStillSkipsVerification() throws IOException {
         List<Check> checks = load("  - {name: a, httpGet: {url: 'https://h/', insecureSkipTlsVerify: true}}\n");
         assertThat(checks.get(0).definition().httpGet().tlsOrDefault().skipsVerify()).isTrue();
@@ -79,6 +105,18 @@ class SecretAndTlsFieldsLoaderTest {
             grpc: {host: h, port: 1, tls: {certFile: /s/tls.crt}}                            | checks[0].grpc.tls.keyFile: required with certFile
             grpc: {host: h, port: 1, tls: {caFile: ca.crt}}                                  | checks[0].grpc.tls.caFile: must be an absolute path
             grpc: {host: h, port: 1, tls: {serverName: ''}}                                  | checks[0].grpc.tls.serverName: '' is not a DNS name
+            tlsCertificate: {host: h, port: 443, tls: {caFile: ca.crt}}                      | checks[0].tlsCertificate.tls.caFile: must be an absolute path
+            tlsCertificate: {host: h, port: 443, tls: {certFile: /s/tls.crt}}                | checks[0].tlsCertificate.tls.keyFile: required with certFile
+            tlsCertificate: {host: h, port: 443, tls: {serverName: 'a b'}}                   | checks[0].tlsCertificate.tls.serverName: 'a b' is not a DNS name
+            tlsCertificate: {host: h, port: 443, serverName: a, tls: {serverName: b}}        | checks[0].tlsCertificate.tls.serverName: give serverName or tls.serverName, not both
+            tlsCertificate: {host: h, port: 443, insecureSkipTlsVerify: true, tls: {caFile: /c/ca}} | checks[0].tlsCertificate.tls.caFile: has no effect with insecureSkipTlsVerify
+            tlsCertificate: {host: h, port: 443, tls: {caFile: /c/ca, insecureSkipTlsVerify: true}} | checks[0].tlsCertificate.tls.caFile: has no effect with insecureSkipTlsVerify
+            tlsCertificate: {host: h, port: 443, tls: [/c/ca]}                               | checks[0].tlsCertificate.tls:
+            httpGet: {url: 'http://h/', method: POST, body: {value: v, valueFile: /s/b}}     | checks[0].httpGet.body.value: give either value or valueFile, not both
+            httpGet: {url: 'http://h/', method: POST, body: {}}                              | checks[0].httpGet.body.value: required (or valueFile)
+            httpGet: {url: 'http://h/', method: POST, body: {valueFile: s/b}}                | checks[0].httpGet.body.valueFile: must be an absolute path
+            httpGet: {url: 'http://h/', method: POST, body: {valueFile: /s/../b}}            | checks[0].httpGet.body.valueFile: '/s/../b' must name a file
+            httpGet: {url: 'http://h/', body: {valueFile: /s/b}}                             | checks[0].httpGet.body: only a POST sends a body
             """)
     void eachRuleNamesTheField(String check, String expected) throws IOException {
         Path file = Files.writeString(dir.resolve("checks.yaml"), "checks:\n  - {name: a, " + check + "}\n");

@@ -150,10 +150,19 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 polls.watch(healthCheck);
                 // Until the first poll since a start, a handover or a new address completes, what the status
                 // says stands: nothing that did not change is written or announced.
-                HealthReport report = polls.reportFor(healthCheck)
-                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()))
-                        .orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
-                                "waiting for the first poll of the sidecars"));
+                Optional<HealthReport> known = polls.reportFor(healthCheck)
+                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()));
+                Optional<Duration> firstPoll = known.isEmpty() && !readyShown(previous)
+                        ? polls.firstPollPendingFor(healthCheck) : Optional.empty();
+                if (firstPoll.isPresent()) {
+                    // Newly ready, and its first poll (started at once) ends within its timeout: Ready and the
+                    // first health go out in one write. The poll's end triggers the next reconciliation, with a
+                    // verdict or without (then Ready is written with Pending); this one comes back at the deadline
+                    // should the poll still wait for a slot.
+                    return UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(firstPoll.get());
+                }
+                HealthReport report = known.orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
+                        "waiting for the first poll of the sidecars"));
                 next = StatusFactory.next(healthCheck, previous, ready, readyReplicas, report, now);
             } else if (ReadyCondition.availableReplicas(deployment) > 0) {
                 // Some sidecars answer, old or new: polling goes on so the verdict is fresh when the rollout ends,
@@ -225,6 +234,11 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         for (Transition transition : Transition.between(previous, next)) {
             events.record(healthCheck, transition);
         }
+    }
+
+    private static boolean readyShown(HealthCheckStatus status) {
+        return status.condition(ReadyCondition.TYPE).map(c -> ConditionState.TRUE.equals(c.getStatus()))
+                .orElse(false);
     }
 
     /**

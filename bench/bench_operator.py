@@ -319,6 +319,12 @@ class Bench:
         with open(f"/proc/{self.operator.pid}/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
 
+    def reconciliations(self):
+        """Reconciliations the operator started so far (JOSDK's counter, all its series)."""
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
+        return sum(float(m) for m in re.findall(r"^operator_sdk_reconciliations_started_total(?:{[^}]*})? (\S+)$",
+                                                 text, re.M))
+
     def poll_stats(self):
         """Mean and max duration of one poll, how late the most overdue poll is, and the targets polled."""
         text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
@@ -418,6 +424,7 @@ def main():
         load_before = os.getloadavg()[0]
         cpu_before = bench.cpu_snapshot()
         requests_before = bench.request_counts()
+        reconciliations_before = bench.reconciliations()
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
         cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
@@ -425,6 +432,7 @@ def main():
         healthy = bench.wait_healthy()
         own_creates = {("POST", "healthcheck-operator.dev", "healthchecks", ""): args.count}
         run_writes = subtract(subtract(bench.request_counts(), requests_before), own_creates)
+        reconciliations = (bench.reconciliations() - reconciliations_before) / args.count
         load_after = os.getloadavg()[0]
         time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
         writes_per_min, cpu_share = bench.status_writes(args.quiet_window)
@@ -453,6 +461,7 @@ def main():
         ("CPU time, first create -> all Ready", cpu_used, ""),
         ("all Healthy", "yes" if healthy else "no", ""),
         ("operator API writes per HealthCheck, create -> Healthy", f"{writes_per_hc:.2f}", "<= 5"),
+        ("reconciliations per HealthCheck, create -> Healthy", f"{reconciliations:.2f}", ""),
         ("load average (1 min) at the first create / at all Healthy", f"{load_before:.1f} / {load_after:.1f}", ""),
         ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
         ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 300 MiB"),
@@ -478,6 +487,7 @@ def main():
         "", json.dumps({"count": args.count, "rss_mib": round(rss, 1), "ready_s": round(ready_s, 1) if ready_s else None,
                         "floor_s": round(floor_s, 1) if floor_s else None, "writes_per_hc": round(writes_per_hc, 2),
                         "steady_writes_per_min": round(writes_per_min, 1),
+                        "reconciles_per_hc": round(reconciliations, 2),
                         "poll_round_ms": round(round_mean * 1000), "poll_ms": round(poll_mean * 1000, 1),
                         "load_avg": [round(load_before, 1), round(load_after, 1)]})])
     emit_report(report, args.out)

@@ -37,7 +37,8 @@ import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
-@KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
+        onUpdateFilter = DeploymentUpdateFilter.class))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     public static final String CONTAINER_NAME = "sidecar";

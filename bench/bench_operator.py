@@ -1,14 +1,25 @@
 #!/usr/bin/env python3
 """The operator at scale, on the local control plane (hack/local-cluster.sh, kwok fake nodes).
 
-Creates N HealthChecks in batches and measures: time from the create request to each one's Deployment
-(p50, p99), time until all are Ready=True, operator RSS and CPU at N, status writes per minute at steady
-state when nothing changes (goal: 0), and the duration of one health poll and its lateness over N endpoints served
-by a local server (the reference Go server stands in for the sidecars: kwok pods run nothing). Also
-prints where the CPU went between the first create and the last Ready: every control-plane process, the
-operator, and how busy the whole machine was (on a small machine they all share the same cores).
-Progress is followed through two `kubectl get --watch` streams, not by polling, so that the harness
-itself adds little load.
+First the floor: the same objects the operator would make (a HealthCheck, a ConfigMap, a Deployment and a
+Service each) created by kubectl alone, without the operator, in a namespace of their own; the time until all
+those Deployments are available is what this machine's control plane needs anyway. Then the operator: N
+HealthChecks created in batches, and measured: time from the create request to each one's Deployment (p50,
+p99), time until all are Ready=True, the operator's API writes per HealthCheck from the first create until all
+are Healthy, operator RSS and CPU at N, status writes per minute at steady state when nothing changes (goal:
+0), and the duration of one health poll and of a poll round over N endpoints served by a local server (the
+reference Go server stands in for the sidecars: kwok pods run nothing). Also prints where the CPU went between
+the first create and the last Ready: every control-plane process, the operator, and how busy the whole machine
+was (on a small machine they all share the same cores). Progress is followed through `kubectl get --watch`
+streams, not by polling, so that the harness itself adds little load.
+
+Writes are read from the API server's `apiserver_request_total` (by verb, group, resource and subresource)
+before and after each run. The counter does not say who wrote, so the operator's share is what the operator
+run wrote to the kinds the operator writes (HealthChecks, ConfigMaps, Deployments, Services, ServiceAccounts,
+NetworkPolicies, events.k8s.io Events) beyond what the floor run wrote to them per object (the
+controller-manager's and the scheduler's writes to the same kinds), less the harness's own creates.
+
+The last line of the output is one JSON object with the figures, to compare run to run.
 
   bench/bench_operator.py                # N=1000, writes --out if given
   bench/bench_operator.py --smoke        # N=20 and short windows, for `make test` (no goals judged)
@@ -32,11 +43,21 @@ import urllib.request
 from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OPERATOR_JAR = os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar")
+# BENCH_OPERATOR_JAR: another build of the operator (a copy of an earlier quarkus-app/), to compare with it.
+OPERATOR_JAR = os.environ.get("BENCH_OPERATOR_JAR",
+                              os.path.join(ROOT, "operator", "target", "quarkus-app", "quarkus-run.jar"))
 OPERATOR_JVM_OPTIONS = os.path.join(ROOT, "operator", "jvm.options")
 MEMORY_LIMIT_MIB = 768  # deploy/deployment.yaml
 NAMESPACE = "bench"
+FLOOR_NAMESPACE = "floor"
 PODS_PER_KWOK_NODE = 110
+# What the operator writes, as (group, resource, subresource): only writes to these are attributed to it (the
+# controller-manager's writes of Deployment status, or of ServiceAccount tokens, are not).
+OPERATOR_KINDS = {("healthcheck-operator.dev", "healthchecks", ""), ("healthcheck-operator.dev", "healthchecks", "status"),
+                  ("", "configmaps", ""), ("apps", "deployments", ""), ("", "services", ""), ("", "serviceaccounts", ""),
+                  ("networking.k8s.io", "networkpolicies", ""), ("events.k8s.io", "events", "")}
+# The API server names a create POST and an update PUT, a server-side apply APPLY.
+WRITE_VERBS = {"POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"}
 
 
 def log(message):
@@ -48,7 +69,8 @@ class Bench:
         self.args = args
         self.workdir = tempfile.mkdtemp(prefix="bench-operator-")
         self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"), HC_NODE="kwok",
-                        HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))))
+                        HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))),
+                        HC_UP_TIMEOUT=os.environ.get("HC_UP_TIMEOUT", "300"))
         self.processes = []
         self.cluster_started = False
         self.kubectl = None
@@ -94,7 +116,17 @@ class Bench:
         self.env["KUBECONFIG"] = os.path.join(self.env["HC_CLUSTER_DIR"], "kubeconfig")
         self.run(self.kubectl, "apply", "-f", os.path.join(ROOT, "crds"))
         self.run(self.kubectl, "create", "namespace", NAMESPACE)
+        self.run(self.kubectl, "create", "namespace", FLOOR_NAMESPACE)
+        # Pods need the namespace's default ServiceAccount, which the controller-manager creates.
+        for namespace in (NAMESPACE, FLOOR_NAMESPACE):
+            deadline = time.monotonic() + 60
+            while subprocess.run([self.kubectl, "-n", namespace, "get", "serviceaccount", "default"], env=self.env,
+                                 capture_output=True).returncode != 0:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no default ServiceAccount in {namespace} within 60 s")
+                time.sleep(0.5)
 
+    def start_operator(self):
         reference = os.path.join(self.workdir, "reference")
         subprocess.run(["go", "build", "-o", reference, "."], cwd=os.path.join(ROOT, "bench", "reference"), check=True)
         self.sidecar_port = free_port()
@@ -128,9 +160,9 @@ class Bench:
 
     # ------------------------------------------------------------------ measurements
 
-    def watch(self, resource, output, on_line):
-        """A `kubectl get --watch` stream of <resource> in the bench namespace: on_line(line, when) per event."""
-        process = self.start_stream([self.kubectl, "-n", NAMESPACE, "get", resource, "--watch", "-o", output])
+    def watch(self, resource, output, on_line, namespace=NAMESPACE):
+        """A `kubectl get --watch` stream of <resource> in a namespace: on_line(line, when) per event."""
+        process = self.start_stream([self.kubectl, "-n", namespace, "get", resource, "--watch", "-o", output])
 
         def read():
             for line in process.stdout:
@@ -166,6 +198,49 @@ class Bench:
         self.watch("deployments", "name", deployment)
         self.watch("healthchecks", 'jsonpath={.metadata.name} {.status.conditions[?(@.type=="Ready")].status} '
                    '{.status.health}{"\\n"}', health_check)
+
+    def request_counts(self):
+        """apiserver_request_total as {(verb, group, resource, subresource): count}, writes only."""
+        text = self.run(self.kubectl, "get", "--raw", "/metrics", timeout=60)
+        counts = {}
+        for line in text.splitlines():
+            if not line.startswith("apiserver_request_total{"):
+                continue
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', line[:line.rindex("}")]))
+            if labels.get("verb") not in WRITE_VERBS:
+                continue
+            key = (labels["verb"], labels.get("group", ""), labels.get("resource", ""), labels.get("subresource", ""))
+            counts[key] = counts.get(key, 0) + float(line.rsplit(" ", 1)[1])
+        return counts
+
+    def floor(self):
+        """The objects of N HealthChecks created by kubectl alone: seconds until all Deployments are available,
+        and the writes to the operator's kinds during that time, per object, less kubectl's own creates."""
+        available = {}
+
+        def deployment(line, when):
+            parts = line.split(" ")
+            if len(parts) == 2 and parts[1] == "1":
+                available.setdefault(parts[0], when)
+        watch = self.watch("deployments", 'jsonpath={.metadata.name} {.status.availableReplicas}{"\\n"}',
+                           deployment, namespace=FLOOR_NAMESPACE)
+        before = self.request_counts()
+        start = time.monotonic()
+        own = {}
+        for first in range(0, self.args.count, self.args.batch):
+            names = [f"hc-{i:04d}" for i in range(first, min(first + self.args.batch, self.args.count))]
+            docs = [doc for name in names for doc in floor_objects(name)]
+            self.run(self.kubectl, "create", "-f", "-", stdin="\n---\n".join(json.dumps(d) for d in docs))
+            for doc in docs:
+                key = ("POST", doc["apiVersion"].rpartition("/")[0], doc["kind"].lower() + "s", "")
+                own[key] = own.get(key, 0) + 1
+        done = self.wait_until(lambda: len(available) >= self.args.count)
+        floor_s = max(available.values()) - start if done else None
+        after = self.request_counts()
+        watch.terminate()
+        # Gone before the operator starts: it reconciles none of them, and its run finds the cluster as empty.
+        self.run(self.kubectl, "delete", "namespace", FLOOR_NAMESPACE, "--timeout=600s", timeout=660)
+        return floor_s, subtract(subtract(after, before), own)
 
     def create(self):
         created_at = {}
@@ -244,6 +319,12 @@ class Bench:
         with open(f"/proc/{self.operator.pid}/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
 
+    def reconciliations(self):
+        """Reconciliations the operator started so far (JOSDK's counter, all its series)."""
+        text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
+        return sum(float(m) for m in re.findall(r"^operator_sdk_reconciliations_started_total(?:{[^}]*})? (\S+)$",
+                                                 text, re.M))
+
     def poll_stats(self):
         """Mean and max duration of one poll, how late the most overdue poll is, and the targets polled."""
         text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
@@ -252,10 +333,53 @@ class Bench:
             m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
             return float(m.group(1)) if m else float("nan")
 
-        count = metric("healthcheck_operator_poll_duration_seconds_count")
-        mean = metric("healthcheck_operator_poll_duration_seconds_sum") / count if count else float("nan")
-        return (mean, metric("healthcheck_operator_poll_duration_seconds_max"),
-                metric("healthcheck_operator_poll_overdue_max_seconds"), metric("healthcheck_operator_poll_targets"))
+        def mean(timer):
+            count = metric(f"{timer}_count")
+            return metric(f"{timer}_sum") / count if count else float("nan")
+
+        return (mean("healthcheck_operator_poll_duration_seconds"),
+                metric("healthcheck_operator_poll_duration_seconds_max"),
+                metric("healthcheck_operator_poll_overdue_max_seconds"), metric("healthcheck_operator_poll_targets"),
+                mean("healthcheck_operator_poll_round_seconds"), metric("healthcheck_operator_poll_round_seconds_max"))
+
+
+def floor_objects(name):
+    """What the operator makes for one HealthCheck, as a plain client would create it (no owner, no labels the
+    operator's informers select)."""
+    labels = {"app.kubernetes.io/name": "floor-sidecar", "app.kubernetes.io/instance": name}
+    return [
+        {"apiVersion": "healthcheck-operator.dev/v1alpha1", "kind": "HealthCheck",
+         "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
+         "spec": {"checks": [{"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
+         "immutable": True, "data": {"checks.yaml": "version: 1\nchecks: []\n"}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
+         "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": {
+             "metadata": {"labels": labels},
+             "spec": {"automountServiceAccountToken": False, "containers": [{
+                 "name": "sidecar", "image": "healthcheck-sidecar:floor",
+                 "volumeMounts": [{"name": "config", "mountPath": "/etc/healthcheck"}]}],
+                 "volumes": [{"name": "config", "configMap": {"name": name}}]}}}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
+         "spec": {"selector": labels, "ports": [{"name": "health", "port": 8080}]}},
+    ]
+
+
+def subtract(a, b):
+    return {key: a.get(key, 0) - b.get(key, 0) for key in set(a) | set(b)}
+
+
+def operator_writes(run, floor, count):
+    """The operator's writes per HealthCheck by (verb, group, resource, subresource): what the operator run wrote
+    to the operator's kinds beyond what the floor run (the same objects without the operator) wrote to them."""
+    per_hc = {}
+    for key in set(run) | set(floor):
+        if key[1:] not in OPERATOR_KINDS:
+            continue
+        value = (run.get(key, 0) - floor.get(key, 0)) / count
+        if abs(value) >= 0.005:
+            per_hc[key] = value
+    return per_hc
 
 
 def process_cpu_seconds(pid):
@@ -292,39 +416,60 @@ def main():
     bench = Bench(args)
     try:
         bench.setup()
+        log(f"floor: the objects of {args.count} HealthChecks created without the operator")
+        floor_s, floor_writes = bench.floor()
+        bench.start_operator()
         log(f"creating {args.count} HealthChecks in batches of {args.batch}")
         bench.follow()
+        load_before = os.getloadavg()[0]
         cpu_before = bench.cpu_snapshot()
+        requests_before = bench.request_counts()
+        reconciliations_before = bench.reconciliations()
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
         cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
         log(f"{ready}/{args.count} Ready; waiting until every one reports Healthy")
         healthy = bench.wait_healthy()
+        own_creates = {("POST", "healthcheck-operator.dev", "healthchecks", ""): args.count}
+        run_writes = subtract(subtract(bench.request_counts(), requests_before), own_creates)
+        reconciliations = (bench.reconciliations() - reconciliations_before) / args.count
+        load_after = os.getloadavg()[0]
         time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
         writes_per_min, cpu_share = bench.status_writes(args.quiet_window)
         rss = bench.rss_mib()
         threads = bench.threads()
-        poll_mean, poll_max, overdue, targets = bench.poll_stats()
+        poll_mean, poll_max, overdue, targets, round_mean, round_max = bench.poll_stats()
     except Exception:
         print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
     finally:
         bench.close()
 
+    if os.environ.get("BENCH_OPERATOR_DEBUG"):
+        for name, counts in (("operator run", run_writes), ("floor run", floor_writes)):
+            log(f"{name}: " + ", ".join(f"{k}={v:g}" for k, v in sorted(counts.items()) if v))
+    writes = operator_writes(run_writes, floor_writes, args.count)
+    writes_per_hc = sum(writes.values())
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     rows = [
         ("HealthChecks created", f"{args.count} in {created_s:.1f} s (batches of {args.batch})", ""),
         ("create -> Deployment p50 / p99", f"{percentile(latencies, 0.5):.2f} s / {percentile(latencies, 0.99):.2f} s"
          + (f" ({missing} never seen)" if missing else ""), "p99 <= 2 s"),
-        ("all Ready=True after", f"{ready_s:.1f} s" if ready_s else f"NOT within {args.ready_timeout} s ({ready} ready)",
-         "<= 120 s"),
+        ("floor: all Deployments available, no operator", f"{floor_s:.1f} s" if floor_s else "NOT reached", ""),
+        ("all Ready=True after", f"{ready_s:.1f} s" if ready_s else f"NOT within {args.ready_timeout} s ({ready} ready)"
+         + (f" ({ready_s / floor_s:.2f}x the floor)" if ready_s and floor_s else ""), "<= 1.3x the floor"),
         ("CPU time, first create -> all Ready", cpu_used, ""),
         ("all Healthy", "yes" if healthy else "no", ""),
+        ("operator API writes per HealthCheck, create -> Healthy", f"{writes_per_hc:.2f}", "<= 5"),
+        ("reconciliations per HealthCheck, create -> Healthy", f"{reconciliations:.2f}", ""),
+        ("load average (1 min) at the first create / at all Healthy", f"{load_before:.1f} / {load_after:.1f}", ""),
         ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
         ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 300 MiB"),
         ("operator CPU at steady state", f"{cpu_share * 100:.1f}% of one core", ""),
         ("one poll (mean / max)", f"{poll_mean * 1000:.0f} ms / {poll_max * 1000:.0f} ms, {targets:.0f} endpoints",
          "< poll timeout"),
+        ("poll round of one HealthCheck (mean / max)", f"{round_mean * 1000:.0f} ms / {round_max * 1000:.0f} ms",
+         f"~ poll interval ({args.poll_interval} s)"),
         ("most overdue poll", f"{overdue:.1f} s", f"< poll interval ({args.poll_interval} s)"),
     ]
     report = "\n".join([
@@ -334,7 +479,17 @@ def main():
         f"`operator/jvm.options`, `-XX:MaxRAM={MEMORY_LIMIT_MIB}m`"
         + (f", `{os.environ['BENCH_OPERATOR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS") else "")
         + ".", "",
-        "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [""])
+        "| measure | value | goal |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows] + [
+        "", "Operator API writes per HealthCheck, first create -> all Healthy (beyond the floor run's):", "",
+        "| verb | resource | per HealthCheck |", "| --- | --- | --- |"] + [
+        f"| {verb} | {'/'.join(p for p in (group, resource, subresource) if p)} | {value:.2f} |"
+        for (verb, group, resource, subresource), value in sorted(writes.items(), key=lambda kv: (kv[0][2], kv[0]))] + [
+        "", json.dumps({"count": args.count, "rss_mib": round(rss, 1), "ready_s": round(ready_s, 1) if ready_s else None,
+                        "floor_s": round(floor_s, 1) if floor_s else None, "writes_per_hc": round(writes_per_hc, 2),
+                        "steady_writes_per_min": round(writes_per_min, 1),
+                        "reconciles_per_hc": round(reconciliations, 2),
+                        "poll_round_ms": round(round_mean * 1000), "poll_ms": round(poll_mean * 1000, 1),
+                        "load_avg": [round(load_before, 1), round(load_after, 1)]})])
     emit_report(report, args.out)
     if missing or ready_s is None:
         sys.exit(1)

@@ -51,7 +51,7 @@ final class HealthChecks {
                 %s""".formatted(name, namespace, spec);
     }
 
-    /** The name of the Deployment, Service, ConfigMap and ServiceAccount of a HealthCheck. */
+    /** The name of the Deployment and Service of a HealthCheck (its ConfigMap's adds a hash). */
     static String ownedName(String healthCheck) {
         return healthCheck + "-healthcheck";
     }
@@ -133,7 +133,10 @@ final class HealthChecks {
                 });
     }
 
-    /** The Deployment, Service, ConfigMap and ServiceAccount of a HealthCheck; absent ones are left out. */
+    /**
+     * The Deployment, Service and ConfigMap of a HealthCheck, and a ServiceAccount of its name (earlier releases
+     * made one; none is expected now); absent ones are left out.
+     */
     static List<HasMetadata> ownedObjects(LocalCluster cluster, String namespace, String healthCheck) {
         String name = ownedName(healthCheck);
         var client = cluster.client();

@@ -32,7 +32,9 @@ class RbacIT {
                 List.of("create", "deployments.apps", "-n", user),
                 List.of("patch", "services", "-n", user),
                 List.of("create", "configmaps", "-n", user),
-                List.of("create", "serviceaccounts", "-n", user),
+                // An account an earlier release made for a HealthCheck is deleted by name.
+                List.of("get", "serviceaccounts", "-n", user),
+                List.of("delete", "serviceaccounts", "-n", user),
                 List.of("create", "events.events.k8s.io", "-n", user),
                 List.of("patch", "events.events.k8s.io", "-n", user),
                 // Sidecar pods are read to explain a rollout; old checks-file ConfigMaps are deleted.
@@ -74,6 +76,9 @@ class RbacIT {
                 List.of("create", "leases.coordination.k8s.io", "-n", "kube-system"),
                 List.of("create", "clusterrolebindings.rbac.authorization.k8s.io"),
                 List.of("impersonate", "serviceaccounts", "-n", user),
+                // The sidecars run as the namespace's default account: the operator makes none.
+                List.of("create", "serviceaccounts", "-n", user),
+                List.of("list", "serviceaccounts", "-n", user),
                 List.of("*", "*", "--all-namespaces"))) {
             softly.assertThat(operator.canI(denied.toArray(String[]::new))).as("can-i %s", denied).isFalse();
         }

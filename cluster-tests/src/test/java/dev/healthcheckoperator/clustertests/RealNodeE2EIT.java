@@ -402,7 +402,7 @@ class RealNodeE2EIT {
                         host: demo-upstream.demo.svc
                         port: 5432
                 """));
-        String owned = "deployment,replicaset,pod,service,configmap,serviceaccount";
+        String owned = "deployment,replicaset,pod,service,configmap";
         String selector = "app.kubernetes.io/instance=" + name;
         await(name + " running").atMost(ROLLOUT).pollInterval(Duration.ofSeconds(2))
                 .until(() -> kubectl.ok("-n", NAMESPACE, "get", "hc", name, "-o", "jsonpath={.status.health}"),

@@ -38,7 +38,8 @@ import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
-@KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
+        onUpdateFilter = DeploymentUpdateFilter.class))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     public static final String CONTAINER_NAME = "sidecar";
@@ -57,8 +58,17 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     static final long HEAP_DUMP_VOLUME_BYTES = SIDECAR_HEAP_MAX_BYTES + HEAP_DUMP_RESERVE_BYTES;
     /** The sidecar image's non-root user. */
     static final long SIDECAR_UID = 1001;
-    /** Old ReplicaSets kept for a rollback; ConfigMapDependent keeps as many old checks files for them. */
-    public static final int REVISION_HISTORY_LIMIT = 3;
+    /**
+     * Old ReplicaSets kept for a rollback; ConfigMapDependent keeps as many old checks files for them. Two: each
+     * kept ReplicaSet is an object in etcd and in the controller-manager's cache, times every HealthCheck.
+     */
+    public static final int REVISION_HISTORY_LIMIT = 2;
+    /**
+     * The namespace's default ServiceAccount: the sidecar mounts no token and never calls the API server, so an
+     * account of its own would be one object (and one write) per HealthCheck for nothing. Named, not left out, so
+     * that a change to it is reverted like any other field of the pod template.
+     */
+    static final String SERVICE_ACCOUNT = "default";
 
     @Inject
     OperatorConfig config;
@@ -90,8 +100,11 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
-                .withServiceAccountName(SidecarNames.resourceName(healthCheck))
+                .withServiceAccountName(SERVICE_ACCOUNT)
                 .withAutomountServiceAccountToken(false)
+                // No *_SERVICE_HOST/_PORT variables for every Service of the namespace: the sidecar reads none,
+                // and with thousands of Services they would bloat every pod's environment.
+                .withEnableServiceLinks(false)
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
                 .withRunAsUser(SIDECAR_UID)

@@ -27,7 +27,7 @@ public final class SidecarNames {
     private SidecarNames() {
     }
 
-    /** The common name of the ConfigMap, Deployment, Service and ServiceAccount. */
+    /** The common name of the Deployment, the Service and the NetworkPolicy (the ConfigMap adds a hash). */
     public static String resourceName(HealthCheck healthCheck) {
         return healthCheck.getMetadata().getName() + SUFFIX;
     }

@@ -72,6 +72,15 @@ public class HealthPollEventSource extends AbstractEventSource<HealthReport, Hea
         return scheduler.published(healthCheck.getMetadata().getUid());
     }
 
+    /**
+     * While the first poll of a HealthCheck that shows no health yet is under way: at most how long it may still
+     * take (the poll timeout bounds it). Its answer triggers a reconciliation, so Ready and the first health can be
+     * written together.
+     */
+    public Optional<Duration> firstPollPendingFor(HealthCheck healthCheck) {
+        return scheduler.firstPollPendingFor(healthCheck.getMetadata().getUid());
+    }
+
     @Override
     public Set<HealthReport> getSecondaryResources(HealthCheck primary) {
         return reportFor(primary).map(Set::of).orElse(Set.of());
@@ -87,6 +96,14 @@ public class HealthPollEventSource extends AbstractEventSource<HealthReport, Hea
         Optional<HealthCheck> primary = liveHealthCheck(target);
         if (primary.isPresent() && !report.isShownIn(primary.get().getStatus())) {
             progress.triggered();
+            getEventHandler().handleEvent(new Event(target.id));
+        }
+    }
+
+    /** The reconciler waits for the first poll to write Ready with it: now it knows it will wait no more. */
+    @Override
+    public void firstPollUndecided(PollScheduler.Target target) {
+        if (liveHealthCheck(target).isPresent()) {
             getEventHandler().handleEvent(new Event(target.id));
         }
     }

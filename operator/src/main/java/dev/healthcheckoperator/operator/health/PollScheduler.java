@@ -50,6 +50,10 @@ final class PollScheduler {
 
         /** Whether the target still belongs to a live HealthCheck; if not it is dropped. */
         boolean wanted(Target target);
+
+        /** The first poll of the target completed without a verdict (one failure is none). */
+        default void firstPollUndecided(Target target) {
+        }
     }
 
     private enum Phase {
@@ -68,6 +72,8 @@ final class PollScheduler {
         volatile Phase phase = Phase.SCHEDULED;
         volatile long dueAtNanos;
         volatile long startedAtNanos;
+        /** When this address of the HealthCheck began to be polled. */
+        final long watchedAtNanos = System.nanoTime();
         /** Written on the timer thread only. */
         int failures;
         boolean polled;
@@ -217,6 +223,19 @@ final class PollScheduler {
         return target == null ? Optional.empty() : Optional.ofNullable(target.published);
     }
 
+    /**
+     * How long the first poll of this HealthCheck (at its current address) may still take: empty once it completed,
+     * or once the poll timeout since it began to be watched has passed, whatever the poll's fate.
+     */
+    Optional<Duration> firstPollPendingFor(String uid) {
+        Target target = targets.get(uid);
+        if (target == null || target.polled || target.published != null) {
+            return Optional.empty();
+        }
+        long left = target.watchedAtNanos + config.timeout().toNanos() - System.nanoTime();
+        return left > 0 ? Optional.of(Duration.ofNanos(left)) : Optional.empty();
+    }
+
     int size() {
         return targets.size();
     }
@@ -358,6 +377,7 @@ final class PollScheduler {
         if (target.retired) {
             return;
         }
+        boolean first = !target.polled;
         target.polled = true;
         try {
             if (outcome.answered()) {
@@ -372,6 +392,8 @@ final class PollScheduler {
             HealthReport published = target.published;
             if (published != null) {
                 listener.polled(target, published);
+            } else if (first) {
+                listener.firstPollUndecided(target);
             }
         } finally {
             schedule(target, nextDelay(target));

@@ -17,7 +17,6 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
 import dev.healthcheckoperator.operator.dependent.ConfigMapDependent;
 import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.NetworkPolicyDependent;
-import dev.healthcheckoperator.operator.dependent.ServiceAccountDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceDependent;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.health.HealthPollEventSource;
@@ -48,7 +47,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
- * Turns a HealthCheck into its sidecars (ServiceAccount, ConfigMap, Deployment, Service, applied server-side and
+ * Turns a HealthCheck into its sidecars (ConfigMap, Deployment, Service, applied server-side and
  * owned by the HealthCheck) and writes back what it sees: rollout, health, per-check results.
  * <p>
  * Every path ends the same way: the next status is computed whole, written once if it differs from the one on the
@@ -61,9 +60,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 @ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
         interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "service-account", type = ServiceAccountDependent.class),
         @Dependent(name = "config", type = ConfigMapDependent.class),
-        @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = { "service-account", "config" }),
+        @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "config"),
         @Dependent(name = "service", type = ServiceDependent.class),
         @Dependent(name = "network-policy", type = NetworkPolicyDependent.class,
                 reconcilePrecondition = NetworkPolicyDependent.DiagnosticsExposed.class)
@@ -142,6 +140,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             next = StatusFactory.holdingHealth(healthCheck, previous, missing.get(), previous.getReadyReplicas(),
                     NO_SIDECARS, now);
         } else {
+            LegacyServiceAccount.removeBeforeUpgrade(healthCheck, context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
             removeOldConfigMaps(healthCheck, context);
             Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
@@ -151,10 +150,19 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 polls.watch(healthCheck);
                 // Until the first poll since a start, a handover or a new address completes, what the status
                 // says stands: nothing that did not change is written or announced.
-                HealthReport report = polls.reportFor(healthCheck)
-                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()))
-                        .orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
-                                "waiting for the first poll of the sidecars"));
+                Optional<HealthReport> known = polls.reportFor(healthCheck)
+                        .or(() -> HealthReport.shownIn(healthCheck.getStatus()));
+                Optional<Duration> firstPoll = known.isEmpty() && !readyShown(previous)
+                        ? polls.firstPollPendingFor(healthCheck) : Optional.empty();
+                if (firstPoll.isPresent()) {
+                    // Newly ready, and its first poll (started at once) ends within its timeout: Ready and the
+                    // first health go out in one write. The poll's end triggers the next reconciliation, with a
+                    // verdict or without (then Ready is written with Pending); this one comes back at the deadline
+                    // should the poll still wait for a slot.
+                    return UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(firstPoll.get());
+                }
+                HealthReport report = known.orElse(HealthReport.unknown(HealthReport.REASON_PENDING,
+                        "waiting for the first poll of the sidecars"));
                 next = StatusFactory.next(healthCheck, previous, ready, readyReplicas, report, now);
             } else if (ReadyCondition.availableReplicas(deployment) > 0) {
                 // Some sidecars answer, old or new: polling goes on so the verdict is fresh when the rollout ends,
@@ -226,6 +234,11 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         for (Transition transition : Transition.between(previous, next)) {
             events.record(healthCheck, transition);
         }
+    }
+
+    private static boolean readyShown(HealthCheckStatus status) {
+        return status.condition(ReadyCondition.TYPE).map(c -> ConditionState.TRUE.equals(c.getStatus()))
+                .orElse(false);
     }
 
     /**

@@ -9,7 +9,6 @@ import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
@@ -29,7 +28,6 @@ final class OwnedNames {
     /** A message naming the first conflicting object, or empty when every name is free or ours. */
     static Optional<String> conflict(HealthCheck healthCheck, Context<HealthCheck> context) {
         Map<Class<? extends HasMetadata>, String> names = new LinkedHashMap<>();
-        names.put(ServiceAccount.class, SidecarNames.resourceName(healthCheck));
         names.put(ConfigMap.class, SidecarNames.configMapName(healthCheck));
         names.put(Deployment.class, SidecarNames.resourceName(healthCheck));
         names.put(Service.class, SidecarNames.resourceName(healthCheck));

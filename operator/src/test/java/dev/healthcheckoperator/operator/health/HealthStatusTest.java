@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,29 @@ class HealthStatusTest {
         assertEquals(1, events(client, hc, "Unhealthy").size());
         assertEquals("Warning", events(client, hc, "Unhealthy").get(0).getType());
         assertEquals(1, events(client, hc, "SidecarsAvailable").size());
+    }
+
+    @Test
+    void readyAndTheFirstHealthAreOneWrite() {
+        String namespace = hc.getMetadata().getNamespace();
+        try (StatusWrites writes = new StatusWrites(client, namespace)) {
+            HealthCheck fresh = client.resource(healthCheck(namespace, "fresh", sidecar.port(),
+                    tcpCheck("api", "api.shop.svc", 8080, true))).create();
+            markDeploymentAvailable(client, fresh, 1);
+            await().until(() -> get(client, fresh).getStatus() != null
+                    && get(client, fresh).getStatus().getHealth() == Health.Healthy);
+            int polls = sidecar.polls();
+            await().until(() -> sidecar.polls() >= polls + 2);
+
+            List<StatusWrites.Write> readyWrites = writes.of("fresh").stream()
+                    .filter(w -> "True".equals(w.ready())).toList();
+            assertEquals(1, readyWrites.size(), writes.of("fresh").toString());
+            assertEquals(Health.Healthy, readyWrites.get(0).health(), writes.of("fresh").toString());
+            assertTrue(writes.of("fresh").stream().noneMatch(w -> "Pending".equals(w.healthyReason())),
+                    writes.of("fresh").toString());
+            await().until(() -> events(client, fresh, "Healthy").size() == 1);
+            assertEquals(1, events(client, fresh, "SidecarsAvailable").size());
+        }
     }
 
     @Test

@@ -70,6 +70,37 @@ class PollSchedulerTest {
     }
 
     @Test
+    void theFirstPollIsPendingUntilItCompletesAndAnUndecidedOneIsAnnouncedOnce() {
+        CompletableFuture<SidecarResponse> first = new CompletableFuture<>();
+        fetcher.script(1, attempt -> attempt == 0 ? first : refused());
+        start();
+
+        assertEquals(Optional.empty(), scheduler.firstPollPendingFor("uid-a"), "not watched: nothing pending");
+        scheduler.watch("uid-a", id("a"), target(1), Duration.ZERO, false);
+        await().atMost(BOUND).until(() -> fetcher.calls(1) == 1);
+        Duration left = scheduler.firstPollPendingFor("uid-a").orElseThrow();
+        assertTrue(left.compareTo(config.timeout()) <= 0, left.toString());
+
+        // Refused: one failure decides nothing, and says so once; later failures say nothing more.
+        first.completeExceptionally(new java.net.ConnectException("refused"));
+        await().atMost(BOUND).until(() -> fetcher.calls(1) >= 4);
+        assertEquals(Optional.empty(), scheduler.firstPollPendingFor("uid-a"));
+        assertEquals(1, listener.undecidedFirstPolls("uid-a"));
+    }
+
+    @Test
+    void theFirstPollIsNoLongerPendingOnceTheTimeoutSinceTheWatchHasPassed() {
+        config = TestPollConfig.withTimeout(Duration.ofMillis(300)).withInterval(Duration.ofMillis(100));
+        fetcher.script(1, attempt -> new CompletableFuture<>());
+        start();
+
+        // Its first poll is due in an hour: the window still closes at the timeout.
+        scheduler.watch("uid-a", id("a"), target(1), Duration.ofHours(1), false);
+        assertTrue(scheduler.firstPollPendingFor("uid-a").isPresent());
+        await().atMost(BOUND).until(() -> scheduler.firstPollPendingFor("uid-a").isEmpty());
+    }
+
+    @Test
     void atMostOnePollIsInFlightPerTarget() {
         CompletableFuture<SidecarResponse> slow = new CompletableFuture<>();
         fetcher.script(1, attempt -> attempt == 0 ? slow : answer(OK));
@@ -291,11 +322,16 @@ class PollSchedulerTest {
     static final class RecordingListener implements PollScheduler.Listener {
 
         private final Map<String, List<HealthReport>> reports = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> undecided = new ConcurrentHashMap<>();
         private final AtomicInteger failuresLeft = new AtomicInteger();
         private final LinkedBlockingQueue<CountDownLatch> blockers = new LinkedBlockingQueue<>();
 
         List<HealthReport> reportsOf(String uid) {
             return List.copyOf(reports.getOrDefault(uid, List.of()));
+        }
+
+        int undecidedFirstPolls(String uid) {
+            return undecided.getOrDefault(uid, new AtomicInteger()).get();
         }
 
         void failFirst(int count) {
@@ -325,6 +361,11 @@ class PollSchedulerTest {
         @Override
         public boolean wanted(PollScheduler.Target target) {
             return true;
+        }
+
+        @Override
+        public void firstPollUndecided(PollScheduler.Target target) {
+            undecided.computeIfAbsent(target.uid, uid -> new AtomicInteger()).incrementAndGet();
         }
     }
 

@@ -45,6 +45,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
@@ -97,8 +98,7 @@ class HealthCheckReconcilerTest {
         assertTrue(configMap.getMetadata().getName().startsWith(name + "-"), configMap.getMetadata().getName());
         assertEquals(Boolean.TRUE, configMap.getImmutable());
         Service service = client.services().inNamespace(namespace).withName(name).get();
-        ServiceAccount serviceAccount = client.serviceAccounts().inNamespace(namespace).withName(name).get();
-        for (HasMetadata owned : List.of(deployment, configMap, service, serviceAccount)) {
+        for (HasMetadata owned : List.of(deployment, configMap, service)) {
             assertOwnedBy(created, owned);
             assertEquals("checkout", owned.getMetadata().getLabels().get("app.kubernetes.io/instance"));
             assertEquals("healthcheck-operator", owned.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
@@ -106,8 +106,12 @@ class HealthCheckReconcilerTest {
 
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertEquals(1, deployment.getSpec().getReplicas());
-        assertEquals(name, pod.getServiceAccountName());
+        assertEquals(2, deployment.getSpec().getRevisionHistoryLimit());
+        // The namespace's default account, with no token: the sidecar never calls the API server.
+        assertEquals("default", pod.getServiceAccountName());
         assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken());
+        assertNull(client.serviceAccounts().inNamespace(namespace).withName(name).get());
+        assertEquals(Boolean.FALSE, pod.getEnableServiceLinks());
         assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot());
         assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
         assertEquals("shop", deployment.getSpec().getTemplate().getMetadata().getLabels().get("team"));
@@ -160,7 +164,6 @@ class HealthCheckReconcilerTest {
         assertEquals("health", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         assertEquals(Map.of("app.kubernetes.io/name", "healthcheck-sidecar", "app.kubernetes.io/instance", "checkout"),
                 service.getSpec().getSelector());
-        assertEquals(Boolean.FALSE, serviceAccount.getAutomountServiceAccountToken());
 
         await().until(() -> condition(get(client, hc), ReadyCondition.TYPE) != null);
         HealthCheck observed = get(client, hc);
@@ -271,6 +274,52 @@ class HealthCheckReconcilerTest {
 
         client.services().inNamespace(namespace).withName("drift-healthcheck").delete();
         await().until(() -> client.services().inNamespace(namespace).withName("drift-healthcheck").get() != null);
+    }
+
+    @Test
+    void theServiceAccountAnEarlierReleaseMadeIsDeletedWhenTheSidecarsMoveToTheDefaultOne() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "upgraded", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+        HealthCheck created = get(client, hc);
+        // What an earlier release left behind: an account of the HealthCheck's own, named by the pod template.
+        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("upgraded-healthcheck").withLabels(SidecarNames.labels(created))
+                .addNewOwnerReference().withApiVersion(created.getApiVersion()).withKind(created.getKind())
+                .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
+                .withController(true).endOwnerReference()
+                .endMetadata().withAutomountServiceAccountToken(false).build()).create();
+        useServiceAccount(hc, "upgraded-healthcheck");
+
+        await().until(() -> client.serviceAccounts().inNamespace(namespace).withName("upgraded-healthcheck")
+                .get() == null);
+        await().until(() -> "default".equals(deployment(client, hc).getSpec().getTemplate().getSpec()
+                .getServiceAccountName()));
+    }
+
+    @Test
+    void aServiceAccountOfThatNameTheHealthCheckDoesNotOwnIsLeftAlone() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "foreign", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+        ServiceAccount theirs = client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+                .withNewMetadata().withName("foreign-healthcheck").endMetadata().build()).create();
+        useServiceAccount(hc, "foreign-healthcheck");
+
+        // The template goes back to the default account (the field is the operator's), the account stays.
+        await().until(() -> "default".equals(deployment(client, hc).getSpec().getTemplate().getSpec()
+                .getServiceAccountName()));
+        ServiceAccount after = client.serviceAccounts().inNamespace(namespace).withName("foreign-healthcheck").get();
+        assertNotNull(after);
+        assertEquals(theirs.getMetadata().getUid(), after.getMetadata().getUid());
+    }
+
+    /** The pod template of the HealthCheck's Deployment pointed at an account, as an earlier release had it. */
+    private void useServiceAccount(HealthCheck hc, String serviceAccount) {
+        client.apps().deployments().inNamespace(namespace).withName(SidecarNames.resourceName(hc)).edit(d -> {
+            d.getSpec().getTemplate().getSpec().setServiceAccountName(serviceAccount);
+            return d;
+        });
     }
 
     @Test

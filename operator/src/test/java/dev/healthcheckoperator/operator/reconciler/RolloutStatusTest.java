@@ -153,8 +153,7 @@ class RolloutStatusTest {
 
         Pod pod = client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata()
                 .withName("pods-healthcheck-abc").withLabels(SidecarNames.labels(hc)).endMetadata()
-                .withNewSpec().withServiceAccountName(SidecarNames.resourceName(hc))
-                .withAutomountServiceAccountToken(false)
+                .withNewSpec().withAutomountServiceAccountToken(false)
                 .withContainers(new ContainerBuilder().withName("sidecar").withImage("registry.invalid/nope:1")
                         .build())
                 .endSpec().build()).create();
@@ -210,10 +209,10 @@ class RolloutStatusTest {
 
         // Once the quota allows it, the next reconciliation (here: one the test causes) creates the Deployment.
         client.resourceQuotas().inNamespace(namespace).withName("no-deployments").delete();
-        client.serviceAccounts().inNamespace(namespace).withName(SidecarNames.resourceName(hc))
-                .edit(sa -> {
-                    sa.getMetadata().getLabels().put("poke", "1");
-                    return sa;
+        client.services().inNamespace(namespace).withName(SidecarNames.resourceName(hc))
+                .edit(service -> {
+                    service.getMetadata().getLabels().put("poke", "1");
+                    return service;
                 });
         await().until(() -> deployment(client, hc) != null);
         await().until(() -> ReadyCondition.REASON_PROGRESSING.equals(readyReason(hc)));
@@ -304,7 +303,7 @@ class RolloutStatusTest {
         Service after = client.services().inNamespace(namespace).withName("taken-healthcheck").get();
         assertEquals(theirs.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
         assertEquals(List.of(), client.apps().deployments().inNamespace(namespace).list().getItems());
-        assertEquals(List.of(), client.serviceAccounts().inNamespace(namespace).withLabel(
+        assertEquals(List.of(), client.configMaps().inNamespace(namespace).withLabel(
                 "app.kubernetes.io/managed-by").list().getItems());
         await().until(() -> events(client, hc, ReadyCondition.REASON_NAME_CONFLICT).size() == 1);
 
@@ -405,13 +404,13 @@ class RolloutStatusTest {
             }
         }
 
-        // The current one and the 3 before it; the 2 oldest are gone.
-        List<String> kept = names.subList(names.size() - 4, names.size());
+        // The current one and the 2 before it (as many as the Deployment keeps old ReplicaSets); the 3 oldest are gone.
+        List<String> kept = names.subList(names.size() - 3, names.size());
         await().until(() -> Set.copyOf(kept).equals(Set.copyOf(client.configMaps().inNamespace(namespace)
                 .withLabel(SidecarNames.INSTANCE_LABEL, "versions").list().getItems().stream()
                 .map(c -> c.getMetadata().getName()).toList())));
         assertEquals(6, Set.copyOf(names).size(), "each configuration has a ConfigMap of its own");
-        assertEquals(3, deployment(client, hc).getSpec().getRevisionHistoryLimit());
+        assertEquals(2, deployment(client, hc).getSpec().getRevisionHistoryLimit());
     }
 
     /** One replica of the current template, not available, with these Deployment conditions. */

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 public final class StatusWrites implements AutoCloseable {
 
     /** One observed change. */
-    public record Write(String name, String resourceVersion, Health health, String healthyReason) {
+    public record Write(String name, String resourceVersion, Health health, String healthyReason, String ready) {
     }
 
     private final List<Write> writes = new CopyOnWriteArrayList<>();
@@ -32,7 +32,8 @@ public final class StatusWrites implements AutoCloseable {
                     var status = resource.getStatus();
                     writes.add(new Write(resource.getMetadata().getName(), resource.getMetadata().getResourceVersion(),
                             status == null ? null : status.getHealth(),
-                            status == null ? null : status.condition("Healthy").map(c -> c.getReason()).orElse(null)));
+                            status == null ? null : status.condition("Healthy").map(c -> c.getReason()).orElse(null),
+                            status == null ? null : status.condition("Ready").map(c -> c.getStatus()).orElse(null)));
                 }
             }
 

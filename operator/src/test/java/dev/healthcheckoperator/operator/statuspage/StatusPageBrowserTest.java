@@ -162,9 +162,7 @@ class StatusPageBrowserTest {
         signIn(shopOnly);
         choose("namespace-filter", "");
         waitFor(() -> rowKeys().equals(keys(shop, "cart", "checkout", "search")));
-        List<String> offered = new Select(browser.findElement(By.id("namespace-filter"))).getOptions().stream()
-                .map(option -> option.getAttribute("value")).toList();
-        assertEquals(List.of("", shop), offered);
+        waitFor(() -> offered("namespace-filter").equals(List.of("", shop)));
     }
 
     private StubSidecar running(String namespace, String name, String status, String... checks) throws Exception {
@@ -194,10 +192,24 @@ class StatusPageBrowserTest {
     }
 
     /** Picks an option by value, once the page offers it (the namespaces come with the first answer). */
+    /**
+     * The page renders the options again whenever the list changes, so the element found may go stale between
+     * finding it and selecting: find, check and select in one attempt, and try again (waitFor ignores staleness).
+     */
     private void choose(String selectId, String value) {
-        waitFor(() -> new Select(browser.findElement(By.id(selectId))).getOptions().stream()
-                .anyMatch(option -> value.equals(option.getAttribute("value"))));
-        new Select(browser.findElement(By.id(selectId))).selectByValue(value);
+        waitFor(() -> {
+            Select select = new Select(browser.findElement(By.id(selectId)));
+            if (select.getOptions().stream().noneMatch(option -> value.equals(option.getAttribute("value")))) {
+                return false;
+            }
+            select.selectByValue(value);
+            return value.equals(select.getFirstSelectedOption().getAttribute("value"));
+        });
+    }
+
+    private List<String> offered(String selectId) {
+        return new Select(browser.findElement(By.id(selectId))).getOptions().stream()
+                .map(option -> option.getAttribute("value")).toList();
     }
 
     private Set<String> rowKeys() {

@@ -50,7 +50,8 @@ class ReconcileIT {
         assertThat(matcher.find()).as("metadata.namespace in %s", example).isTrue();
         Path copy = cluster.runDirectory().resolve(namespace + "-" + example);
         Files.writeString(copy, matcher.replaceFirst("  namespace: " + namespace));
-        // The Secrets an example's header values come from, as its comment tells the user to create them first.
+        // The Secrets an example's header values and diagnostics token come from, as its comment tells the user to
+        // create them first.
         for (Map<?, ?> ref : secretKeyRefs(parsed.getAdditionalProperties().get("spec"))) {
             cluster.kubectl().ok("-n", namespace, "create", "secret", "generic", String.valueOf(ref.get("name")),
                     "--from-literal=" + ref.get("key") + "=Bearer example-" + namespace);
@@ -60,12 +61,12 @@ class ReconcileIT {
         HealthChecks.awaitReady(cluster, namespace, name, replicas);
     }
 
-    /** Every {@code secretKeyRef} ({@code name}, {@code key}) anywhere in a spec. */
+    /** Every {@code secretKeyRef} and {@code tokenSecretRef} ({@code name}, {@code key}) anywhere in a spec. */
     private static List<Map<?, ?>> secretKeyRefs(Object node) {
         List<Map<?, ?>> refs = new ArrayList<>();
         if (node instanceof Map<?, ?> map) {
             map.forEach((field, value) -> {
-                if ("secretKeyRef".equals(field) && value instanceof Map<?, ?> ref) {
+                if (("secretKeyRef".equals(field) || "tokenSecretRef".equals(field)) && value instanceof Map<?, ?> ref) {
                     refs.add(ref);
                 } else {
                     refs.addAll(secretKeyRefs(value));

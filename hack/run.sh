@@ -70,6 +70,14 @@ if [[ -n "$started_cluster" ]]; then
   while read -r ns; do
     "${KUBECTL[@]}" create namespace "$ns" --dry-run=client -o yaml | "${KUBECTL[@]}" apply -f -
   done < <(grep -h '^  namespace:' "$ROOT"/examples/*.yaml | awk '{print $2}' | sort -u)
+  # The Secrets the examples' comments tell a user to create first (a random value each), so that those examples
+  # get Ready too instead of SecretNotFound.
+  while read -r ns name key; do
+    "${KUBECTL[@]}" -n "$ns" get secret "$name" >/dev/null 2>&1 ||
+      "${KUBECTL[@]}" -n "$ns" create secret generic "$name" \
+        --from-literal="$key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >/dev/null
+  done < <(sed -nE 's/^#   kubectl -n ([a-z0-9-]+) create secret generic ([a-z0-9.-]+) --from-literal=([A-Za-z0-9._-]+)=.*/\1 \2 \3/p' \
+             "$ROOT"/examples/*.yaml)
   if [[ "$node" == real ]]; then "${KUBECTL[@]}" apply -f "$ROOT/examples/demo-upstream/"; fi
   "${KUBECTL[@]}" apply -f "$ROOT/examples/"
 fi

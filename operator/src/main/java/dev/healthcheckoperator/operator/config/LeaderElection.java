@@ -31,9 +31,30 @@ public class LeaderElection extends LeaderElectionConfiguration {
     private volatile boolean shuttingDown;
 
     public LeaderElection(OperatorConfig config) {
-        super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null), LEASE_DURATION_DEFAULT_VALUE,
-                RENEW_DEADLINE_DEFAULT_VALUE, RETRY_PERIOD_DEFAULT_VALUE, null, null, false);
+        super(LEASE_NAME, config.leaderElection().leaseNamespace().orElse(null),
+                checkedTimings(config.leaderElection()).leaseDuration(), config.leaderElection().renewDeadline(),
+                config.leaderElection().retryPeriod(), null, null, false);
         this.exitOnStopLeading = config.leaderElection().exitOnStopLeading();
+    }
+
+    /**
+     * A leader must give the Lease up (renewDeadline) before a standby may take it (leaseDuration), and retry more
+     * than once within the deadline: otherwise two replicas could both believe they lead.
+     */
+    static OperatorConfig.LeaderElection checkedTimings(OperatorConfig.LeaderElection timings) {
+        if (timings.retryPeriod().isNegative() || timings.retryPeriod().isZero()) {
+            throw new IllegalArgumentException("healthcheck.leader-election.retry-period: must be positive, is "
+                    + timings.retryPeriod());
+        }
+        if (timings.renewDeadline().compareTo(timings.retryPeriod()) <= 0) {
+            throw new IllegalArgumentException("healthcheck.leader-election.renew-deadline: must be longer than "
+                    + "retry-period (" + timings.renewDeadline() + " <= " + timings.retryPeriod() + ")");
+        }
+        if (timings.leaseDuration().compareTo(timings.renewDeadline()) <= 0) {
+            throw new IllegalArgumentException("healthcheck.leader-election.lease-duration: must be longer than "
+                    + "renew-deadline (" + timings.leaseDuration() + " <= " + timings.renewDeadline() + ")");
+        }
+        return timings;
     }
 
     void onShutdown(@Observes @Priority(1) ShutdownEvent event) {

@@ -76,6 +76,21 @@ public interface OperatorConfig {
          * inferred unless the kubeconfig's context names a namespace, so this names it.
          */
         Optional<String> leaseNamespace();
+
+        /**
+         * How long a Lease stays the holder's without a renewal: after the leader dies, a standby takes over this
+         * long after the last renewal. Must exceed renewDeadline.
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** The leader keeps renewing (every retryPeriod) for this long before it gives the Lease up. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often a standby tries to take the Lease, and the leader to renew it. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     interface Sidecar {

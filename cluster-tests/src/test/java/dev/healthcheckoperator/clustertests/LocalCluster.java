@@ -133,7 +133,11 @@ final class LocalCluster implements AutoCloseable {
                 // relay, which hands a HealthCheck routed to a real sidecar process that sidecar's answer (health
                 // Unknown for the others), without any API server traffic.
                 "HEALTHCHECK_POLL_MODE", "direct",
-                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", relay.urlTemplate());
+                "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE", relay.urlTemplate(),
+                // Every 2 s instead of the shipped 15 s: tests wait for polls (e.g. three by a restarted operator)
+                // and for health that follows a switched upstream; more polls are more chances to catch a write
+                // that should not happen.
+                "HEALTHCHECK_POLL_INTERVAL", "2s");
         operator = new OperatorProcess(jar, operatorEnvironment, runDirectory, runDirectory.resolve("operator.log"));
         operator.start();
         awaitOperatorReady();

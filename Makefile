@@ -15,14 +15,27 @@ help: ## list the targets
 run: ## the main job: the operator against the current kube context (or a local control plane)
 	hack/run.sh
 
+# Tested side by side, as much of the time is waiting (timeouts, a control plane starting, Lease takeovers, image
+# pushes, qemu), not computing:
+#  1. the sidecar and operator modules (mvn -T 2, after metrics-format), each test class's output in its
+#     */target/*-reports/*-output.txt so that the two do not interleave on the console. The operator's RealSidecarTest
+#     runs the sidecar's jar: it is built first and copied aside (target/sidecar-app), as the sidecar module
+#     packages anew meanwhile;
+#  2. three lanes (.ci/lanes.sh: a log per lane, each printed whole once all have ended): the cluster tests (their
+#     own control plane with a fake node, on free ports), the images (build, push to the local registry, run both
+#     arches) and the short checks; native-sources writes target/native-sources only, nothing the others read;
+#  3. the end-to-end tier alone: it needs the pushed images, and the real node wants the machine to itself.
 test: control-plane chart-tools bench-tools browser-tools monitoring-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
-	$(MVN) verify
-	$(MAKE) --no-print-directory chart-check
-	$(MAKE) --no-print-directory monitoring-check
-	$(MAKE) --no-print-directory bench-smoke
-	$(MAKE) --no-print-directory images-check SKIP_MAVEN=1
+	$(MVN) -q package -DskipTests -pl sidecar -am
+	rm -rf target/sidecar-app && mkdir -p target && cp -a sidecar/target/quarkus-app target/sidecar-app
+	$(MVN) -T 2 verify -pl metrics-format,sidecar,operator -Dmaven.test.redirectTestOutputToFile=true \
+		-Doperator-test.sidecar-jar=$(CURDIR)/target/sidecar-app/quarkus-run.jar
+	.ci/lanes.sh \
+		cluster-tests '$(MVN) -pl cluster-tests verify' \
+		images '$(MAKE) --no-print-directory images-check SKIP_MAVEN=1' \
+		checks '$(MAKE) --no-print-directory chart-check && $(MAKE) --no-print-directory monitoring-check \
+			&& $(MAKE) --no-print-directory bench-smoke && $(MAKE) --no-print-directory native-sources'
 	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1 E2E_IMAGES=reuse
-	$(MAKE) --no-print-directory native-sources
 
 # E2E_IMAGES=reuse: the images that images-check has just built from the same jars and pushed (both arches; the
 # node pulls amd64 from that index) are used as they are, instead of building amd64 again.

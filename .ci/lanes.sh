@@ -6,9 +6,9 @@
 #
 # Each lane is one shell command line (parts that depend on each other go into one lane, joined with &&), run in
 # its own process group, its output in its own log: target/ci-lanes/NAME.log (tail -f it to follow a lane). The
-# logs are not interleaved: when all lanes have ended, each lane's log is printed whole, one after the other, then
-# each lane's status and duration. The exit status is non-zero when any lane failed. Interrupted, it stops the lanes
-# it started (by process group).
+# logs are not interleaved: while lanes run, a line every 2 minutes says which still run; when all have ended, each
+# lane's log is printed whole, one after the other, then each lane's status and duration. The exit status is
+# non-zero when any lane failed. Interrupted, it stops the lanes it started (by process group).
 set -euo pipefail
 
 (( $# >= 2 && $# % 2 == 0 )) || { echo "usage: $0 NAME 'COMMAND' [NAME 'COMMAND' ...]" >&2; exit 2; }
@@ -37,6 +37,26 @@ while (( $# )); do
         </dev/null >"$log" 2>&1 &
     names+=("$name") pids+=("$!") starts+=("$SECONDS")
     echo "lane $name started (pid $!, log $log): $command"
+done
+
+# A line every HEARTBEAT seconds while lanes run (the last line of each running lane's log), so a CI job that
+# kills silent jobs keeps this one, and a person watching sees which lane is still busy.
+HEARTBEAT="${CI_LANES_HEARTBEAT_SECONDS:-120}"
+next_beat=$(( SECONDS + HEARTBEAT ))
+while :; do
+    running=()
+    for i in "${!pids[@]}"; do
+        kill -0 "${pids[$i]}" 2>/dev/null && running+=("$i")
+    done
+    (( ${#running[@]} )) || break
+    if (( SECONDS >= next_beat )); then
+        for i in "${running[@]}"; do
+            last=$(tail -n 1 "$LOG_DIR/${names[$i]}.log" 2>/dev/null | cut -c 1-160)
+            echo "lane ${names[$i]} running for $(( SECONDS - starts[i] )) s: $last"
+        done
+        next_beat=$(( SECONDS + HEARTBEAT ))
+    fi
+    sleep 5
 done
 
 failed=() summary=()

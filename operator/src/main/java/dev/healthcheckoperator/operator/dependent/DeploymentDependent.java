@@ -44,6 +44,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     public static final String CONTAINER_NAME = "sidecar";
     static final String CONFIG_DIR = "/etc/healthcheck";
+    /** The volume that shows the checks file at {@link #CONFIG_DIR}; earlier releases mounted a ConfigMap as it. */
+    public static final String CONFIG_VOLUME = "config";
     static final String DIAGNOSTICS_TOKEN_DIR = "/var/run/secrets/healthcheck-operator/diagnostics";
     static final String DIAGNOSTICS_TOKEN_FILE = "token";
     static final String HEAP_DUMP_DIR = "/var/run/healthcheck-operator/heap-dumps";
@@ -59,7 +61,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     /** The sidecar image's non-root user. */
     static final long SIDECAR_UID = 1001;
     /**
-     * Old ReplicaSets kept for a rollback; ConfigMapDependent keeps as many old checks files for them. Two: each
+     * Old ReplicaSets kept for a rollback (each carries its checks file in its pod template). Two: each
      * kept ReplicaSet is an object in etcd and in the controller-manager's cache, times every HealthCheck.
      */
     public static final int REVISION_HISTORY_LIMIT = 2;
@@ -85,11 +87,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             podLabels.putAll(spec.getPodLabels());
         }
         podLabels.putAll(SidecarNames.labels(healthCheck));
-        Map<String, String> podAnnotations = new LinkedHashMap<>();
-        if (spec.getPodAnnotations() != null) {
-            podAnnotations.putAll(spec.getPodAnnotations());
-        }
-        podAnnotations.put(SidecarNames.CONFIG_HASH_ANNOTATION, SidecarConfigRenderer.hash(spec));
+        Map<String, String> podAnnotations = podAnnotations(spec);
 
         return new DeploymentBuilder()
                 .withMetadata(metadata(healthCheck))
@@ -122,6 +120,18 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** The sidecar pods' annotations: the user's, then the checks file and its digest (which no user key replaces). */
+    public static Map<String, String> podAnnotations(HealthCheckSpec spec) {
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (spec.getPodAnnotations() != null) {
+            podAnnotations.putAll(spec.getPodAnnotations());
+        }
+        String checksFile = SidecarConfigRenderer.render(spec);
+        podAnnotations.put(SidecarNames.CONFIG_HASH_ANNOTATION, SidecarConfigRenderer.hash(checksFile));
+        podAnnotations.put(SidecarNames.CHECKS_ANNOTATION, checksFile);
+        return podAnnotations;
     }
 
     /** Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}. */
@@ -236,7 +246,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     private static List<VolumeMount> volumeMounts(HealthCheckSpec spec) {
         List<VolumeMount> mounts = new ArrayList<>();
-        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).build());
+        mounts.add(new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build());
         // The root filesystem is read-only; /tmp is the only place the sidecar writes to.
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
         if (diagnosticsEnabled(spec)) {
@@ -251,8 +261,11 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     private static List<Volume> volumes(HealthCheck healthCheck) {
         HealthCheckSpec spec = healthCheck.getSpec();
         List<Volume> volumes = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("config").withNewConfigMap()
-                .withName(SidecarNames.configMapName(healthCheck)).endConfigMap().build());
+        // The checks file is the pod's own annotation (see SidecarNames.CHECKS_ANNOTATION), so it needs no object.
+        volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME).withNewDownwardAPI()
+                .addNewItem().withPath(SidecarNames.CONFIG_KEY).withNewFieldRef()
+                .withFieldPath("metadata.annotations['" + SidecarNames.CHECKS_ANNOTATION + "']").endFieldRef()
+                .endItem().endDownwardAPI().build());
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))
                 .endEmptyDir().build());
         if (diagnosticsEnabled(spec)) {

@@ -1,16 +1,22 @@
 package dev.healthcheckoperator.operator.dependent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
 
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.reconciler.LegacyObjects;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -36,6 +42,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
 @KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
@@ -72,8 +79,16 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
      */
     static final String SERVICE_ACCOUNT = "default";
 
+    /** Key of the workflow context: how long this HealthCheck's operator-caused rollout waits for its turn. */
+    public static final String ROLLOUT_WAIT = "rollout-wait";
+
+    private static final Logger LOG = Logger.getLogger(DeploymentDependent.class);
+
     @Inject
     OperatorConfig config;
+
+    @Inject
+    RolloutPacer pacer;
 
     public DeploymentDependent() {
         super(Deployment.class);
@@ -89,7 +104,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         podLabels.putAll(SidecarNames.labels(healthCheck));
         Map<String, String> podAnnotations = podAnnotations(spec);
 
-        return new DeploymentBuilder()
+        Deployment desired = new DeploymentBuilder()
                 .withMetadata(metadata(healthCheck))
                 .withNewSpec()
                 .withReplicas(spec.getReplicas())
@@ -120,6 +135,14 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .endTemplate()
                 .endSpec()
                 .build();
+        // What the Deployment was rendered from, on its own metadata (no pod rolls for it): see match.
+        Map<String, String> rendered = new LinkedHashMap<>();
+        rendered.put(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION,
+                String.valueOf(healthCheck.getMetadata().getGeneration()));
+        rendered.put(SidecarNames.RENDERED_HASH_ANNOTATION,
+                SidecarConfigRenderer.hash(Serialization.asJson(desired.getSpec())));
+        desired.getMetadata().setAnnotations(rendered);
+        return desired;
     }
 
     /** The sidecar pods' annotations: the user's, then the checks file and its digest (which no user key replaces). */
@@ -134,19 +157,53 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         return podAnnotations;
     }
 
-    /** Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}. */
+    /**
+     * Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}.
+     * A Deployment that differs only because the operator renders it differently now (it was rendered for the
+     * HealthCheck's current generation, by an operator whose rendering of it had another digest, or by a release
+     * that noted none) waits for its turn from the {@link RolloutPacer}: counted as matched meanwhile, with the wait
+     * left in the workflow context under {@link #ROLLOUT_WAIT} for the status. A change of the spec, or an edit of
+     * the Deployment by someone else (the digest it carries is still the desired one), is applied at once.
+     */
     @Override
     public Matcher.Result<Deployment> match(Deployment actual, Deployment desired, HealthCheck primary,
             Context<HealthCheck> context) {
         Matcher.Result<Deployment> applied = super.match(actual, desired, primary, context);
-        return applied.matched() && !PodTemplateDrift.repairs(actual, desired).isEmpty()
-                ? Matcher.Result.computed(false, desired)
-                : applied;
+        boolean drifted = !PodTemplateDrift.repairs(actual, desired).isEmpty();
+        ResourceID id = ResourceID.fromResource(primary);
+        if (applied.matched() && !drifted) {
+            pacer.release(id);
+            return applied;
+        }
+        if (renderedDifferentlyForTheSameSpec(actual, desired)) {
+            Optional<Duration> wait = pacer.waitFor(id);
+            if (wait.isPresent()) {
+                context.managedWorkflowAndDependentResourceContext().put(ROLLOUT_WAIT, wait.get());
+                return Matcher.Result.computed(true, desired);
+            }
+            LOG.infof("Rolling the sidecars of HealthCheck %s/%s onto the pod template this operator renders now",
+                    id.getNamespace().orElse(""), id.getName());
+        } else {
+            pacer.release(id);
+        }
+        return drifted ? Matcher.Result.computed(false, desired) : applied;
+    }
+
+    private static boolean renderedDifferentlyForTheSameSpec(Deployment actual, Deployment desired) {
+        Map<String, String> have = actual.getMetadata().getAnnotations() == null ? Map.of()
+                : actual.getMetadata().getAnnotations();
+        Map<String, String> want = desired.getMetadata().getAnnotations();
+        String renderedFor = have.get(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION);
+        boolean sameSpec = renderedFor == null
+                || renderedFor.equals(want.get(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION));
+        return sameSpec && !Objects.equals(have.get(SidecarNames.RENDERED_HASH_ANNOTATION),
+                want.get(SidecarNames.RENDERED_HASH_ANNOTATION));
     }
 
     @Override
     public Deployment update(Deployment actual, Deployment desired, HealthCheck primary,
             Context<HealthCheck> context) {
+        LegacyObjects.removeBeforeUpgrade(primary, actual, context);
         List<Map<String, Object>> repairs = PodTemplateDrift.repairs(actual, desired);
         if (!repairs.isEmpty()) {
             context.getClient().apps().deployments().inNamespace(actual.getMetadata().getNamespace())
@@ -263,7 +320,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         List<Volume> volumes = new ArrayList<>();
         // The checks file is the pod's own annotation (see SidecarNames.CHECKS_ANNOTATION), so it needs no object.
         volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME).withNewDownwardAPI()
-                .addNewItem().withPath(SidecarNames.CONFIG_KEY).withNewFieldRef()
+                // The items list is atomic: server-side apply owns it whole, with what the API server fills in
+                // (fieldRef.apiVersion), so the desired list names that too or it never matches the live one.
+                .addNewItem().withPath(SidecarNames.CONFIG_KEY).withNewFieldRef().withApiVersion("v1")
                 .withFieldPath("metadata.annotations['" + SidecarNames.CHECKS_ANNOTATION + "']").endFieldRef()
                 .endItem().endDownwardAPI().build());
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))

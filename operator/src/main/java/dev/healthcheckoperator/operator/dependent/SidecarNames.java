@@ -21,6 +21,13 @@ public final class SidecarNames {
      * the file its pods were started with, with no object of its own to create, watch or clean up.
      */
     public static final String CHECKS_ANNOTATION = "healthcheck-operator.dev/checks";
+    /** On the Deployment: the HealthCheck generation it was rendered for. */
+    public static final String RENDERED_FOR_GENERATION_ANNOTATION = "healthcheck-operator.dev/rendered-for-generation";
+    /**
+     * On the Deployment: a digest of its spec as the operator rendered it. With the generation it tells an operator
+     * upgrade's new rendering (paced, see RolloutPacer) from a change of the spec or an edit by someone else.
+     */
+    public static final String RENDERED_HASH_ANNOTATION = "healthcheck-operator.dev/rendered-hash";
     public static final String MANAGED_BY = "healthcheck-operator";
     /** Carries the HealthCheck's name on every owned object and sidecar pod. */
     public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";

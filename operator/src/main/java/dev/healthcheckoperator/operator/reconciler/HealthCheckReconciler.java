@@ -77,6 +77,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     private final HealthCheckMetrics metrics;
     private final HealthCheckIndex statusPageIndex;
     private final Duration recheckInterval;
+    private final int maxRolloutsPerMinute;
 
     public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
             HealthCheckIndex statusPageIndex, OperatorConfig config) {
@@ -85,6 +86,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         this.metrics = metrics;
         this.statusPageIndex = statusPageIndex;
         this.recheckInterval = config.recheckInterval();
+        this.maxRolloutsPerMinute = config.rollout().maxPerMinute();
     }
 
     @Override
@@ -115,6 +117,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 .getEventSourceFor(HealthReport.class);
 
         HealthCheckStatus next;
+        Optional<Duration> rolloutWait = Optional.empty();
         List<String> problems = SpecValidator.validate(healthCheck);
         Optional<String> conflict = problems.isEmpty() ? OwnedNames.conflict(healthCheck, context) : Optional.empty();
         Optional<ConditionState> missing = problems.isEmpty() && conflict.isEmpty()
@@ -136,8 +139,9 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             next = StatusFactory.holdingHealth(healthCheck, previous, missing.get(), previous.getReadyReplicas(),
                     NO_SIDECARS, now);
         } else {
-            LegacyObjects.removeBeforeUpgrade(healthCheck, context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            rolloutWait = context.managedWorkflowAndDependentResourceContext()
+                    .get(DeploymentDependent.ROLLOUT_WAIT, Duration.class);
             Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
             ConditionState ready = ReadyCondition.of(deployment, context.getSecondaryResources(Pod.class));
             Integer readyReplicas = ReadyCondition.readyReplicas(deployment);
@@ -172,11 +176,17 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                         HealthReport.unknown(HealthReport.REASON_NOT_READY, "no sidecar replica is available"), now);
             }
         }
+        next = RolloutQueuedCondition.apply(next, previous, rolloutWait, maxRolloutsPerMinute,
+                healthCheck.getMetadata().getGeneration(), now);
         commit(healthCheck, previous, next, context);
         // Neither a conflicting object nor a Secret is watched: whether it went away, or came, is looked at again.
-        return conflict.isPresent() || missing.isPresent()
-                ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
-                : UpdateControl.noUpdate();
+        if (conflict.isPresent() || missing.isPresent()) {
+            return UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval);
+        }
+        // A paced rollout comes back at its turn (the first poll's early return above never waits for one: it is
+        // taken only by sidecars that were not ready yet, whose Deployment was just applied).
+        return rolloutWait.map(wait -> UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(wait))
+                .orElseGet(UpdateControl::noUpdate);
     }
 
     /**

@@ -21,22 +21,25 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
  * (the sidecars now run as the namespace's default account and mount no token) and the checks-file ConfigMaps (the
  * checks file now travels in the pod template, see {@link SidecarNames#CHECKS_ANNOTATION}). After an upgrade they
  * would stay until their HealthCheck is deleted, so they are deleted here, once: when the sidecar Deployment still
- * names them, that is, just before the Deployment is moved off them.
+ * names them, that is, just before the Deployment is moved off them (which, for an operator upgrade, may wait for its
+ * turn: see RolloutPacer; until then the old pods keep what they mount).
  * <p>
  * Deleted before the Deployment is applied, not after: should a delete fail, the Deployment still names the object
  * and the retry tries again; once the Deployment no longer names it, nothing looks for it (and a HealthCheck that
  * never had one costs no request). An object the HealthCheck does not control is left alone. The old pods keep the
  * files they mounted while the new ones roll out; what is lost is a rollback to a ReplicaSet of an earlier release.
  */
-final class LegacyObjects {
+public final class LegacyObjects {
 
     private static final Logger LOG = Logger.getLogger(LegacyObjects.class);
 
     private LegacyObjects() {
     }
 
-    static void removeBeforeUpgrade(HealthCheck healthCheck, Context<HealthCheck> context) {
-        Optional<PodSpec> live = context.getSecondaryResource(Deployment.class)
+    /** Called with the live Deployment just before it is updated. */
+    public static void removeBeforeUpgrade(HealthCheck healthCheck, Deployment liveDeployment,
+            Context<HealthCheck> context) {
+        Optional<PodSpec> live = Optional.of(liveDeployment)
                 .filter(deployment -> OwnedNames.controlledBy(deployment, healthCheck))
                 .map(Deployment::getSpec).map(DeploymentSpec::getTemplate).map(PodTemplateSpec::getSpec);
         if (live.isEmpty()) {

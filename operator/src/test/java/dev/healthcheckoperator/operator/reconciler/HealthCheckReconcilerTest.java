@@ -41,6 +41,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -237,6 +239,33 @@ class HealthCheckReconcilerTest {
         await().until(() -> events(client, hc, "SidecarsAvailable").size() == 1);
     }
 
+    /**
+     * Reconciliations of an unchanged HealthCheck apply nothing: the API server's own count of Deployment applies
+     * (all namespaces: the other tests' HealthChecks are unchanged too) stays where it was while this one's
+     * availability flips and is reconciled each time.
+     */
+    @Test
+    void reconcilingAnUnchangedHealthCheckAppliesNoDeployment() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "unchanged", freePort(),
+                tcpCheck("db", "127.0.0.1", 1, false))).create();
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        double applied = ControlPlane.deploymentApplies(client);
+
+        for (int flip = 0; flip < 2; flip++) {
+            client.apps().deployments().inNamespace(namespace).withName(SidecarNames.resourceName(hc))
+                    .editStatus(d -> {
+                        d.getStatus().setAvailableReplicas(0);
+                        d.getStatus().setReadyReplicas(0);
+                        return d;
+                    });
+            await().until(() -> "False".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+            markDeploymentAvailable(client, hc, 1);
+            await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        }
+        assertEquals(applied, ControlPlane.deploymentApplies(client));
+    }
+
     @Test
     void aSpecChangeUpdatesTheConfigRollsThePodsAndBumpsObservedGeneration() {
         HealthCheck hc = client.resource(healthCheck(namespace, "rolling", 8080,
@@ -288,12 +317,9 @@ class HealthCheckReconcilerTest {
         await().until(() -> deployment(client, hc) != null);
         HealthCheck created = get(client, hc);
         // What an earlier release left behind: an account of the HealthCheck's own, named by the pod template.
-        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("upgraded-healthcheck").withLabels(SidecarNames.labels(created))
-                .addNewOwnerReference().withApiVersion(created.getApiVersion()).withKind(created.getKind())
-                .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
-                .withController(true).endOwnerReference()
-                .endMetadata().withAutomountServiceAccountToken(false).build()).create();
+        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+                .withMetadata(ownedBy(created, "upgraded-healthcheck"))
+                .withAutomountServiceAccountToken(false).build()).create();
         useServiceAccount(hc, "upgraded-healthcheck");
 
         await().until(() -> client.serviceAccounts().inNamespace(namespace).withName("upgraded-healthcheck")
@@ -327,12 +353,9 @@ class HealthCheckReconcilerTest {
         HealthCheck created = get(client, hc);
         // What an earlier release left behind: one immutable ConfigMap per configuration, the newest mounted.
         for (String hash : List.of("0000000001", "0000000002")) {
-            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata()
-                    .withName("configmaps-healthcheck-" + hash).withLabels(SidecarNames.labels(created))
-                    .addNewOwnerReference().withApiVersion(created.getApiVersion()).withKind(created.getKind())
-                    .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
-                    .withController(true).endOwnerReference()
-                    .endMetadata().withImmutable(true).withData(Map.of("checks.json", "{}")).build()).create();
+            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                    .withMetadata(ownedBy(created, "configmaps-healthcheck-" + hash))
+                    .withImmutable(true).withData(Map.of("checks.json", "{}")).build()).create();
         }
         // One of the same labels that the HealthCheck does not control stays.
         ConfigMap theirs = client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
@@ -351,6 +374,14 @@ class HealthCheckReconcilerTest {
         await().until(() -> checksFile(client, hc) != null);
         assertEquals(theirs.getMetadata().getUid(), client.configMaps().inNamespace(namespace)
                 .withName("configmaps-notes").get().getMetadata().getUid());
+    }
+
+    /** Metadata of an object an earlier release made for the HealthCheck: its labels, it as the controller. */
+    private static ObjectMeta ownedBy(HealthCheck owner, String name) {
+        return new ObjectMetaBuilder().withName(name).withLabels(SidecarNames.labels(owner))
+                .addNewOwnerReference().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+                .withController(true).endOwnerReference().build();
     }
 
     /** The pod template of the HealthCheck's Deployment pointed at an account, as an earlier release had it. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The operator at scale, on the local control plane (hack/local-cluster.sh, kwok fake nodes).
 
-First the floor: the same objects the operator would make (a HealthCheck, a ConfigMap, a Deployment and a
-Service each) created by kubectl alone, without the operator, in a namespace of their own; the time until all
+First the floor: the same objects the operator would make (a HealthCheck, a Deployment whose pod template
+carries the checks file, and a Service each) created by kubectl alone, without the operator, in a namespace of their own; the time until all
 those Deployments are available is what this machine's control plane needs anyway. Then the operator: N
 HealthChecks created in batches, and measured: time from the create request to each one's Deployment (p50,
 p99), time until all are Ready=True, the operator's API writes per HealthCheck from the first create until all
@@ -50,6 +50,10 @@ OPERATOR_JVM_OPTIONS = os.path.join(ROOT, "operator", "jvm.options")
 MEMORY_LIMIT_MIB = 768  # deploy/deployment.yaml
 NAMESPACE = "bench"
 FLOOR_NAMESPACE = "floor"
+# The operator's pod-template annotation that a downwardAPI volume shows the sidecar as its checks file.
+CHECKS_ANNOTATION = "healthcheck-operator.dev/checks"
+FLOOR_CHECKS_FILE = json.dumps({"version": 1, "checks": [
+    {"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]}, separators=(",", ":"))
 PODS_PER_KWOK_NODE = 110
 # What the operator writes, as (group, resource, subresource): only writes to these are attributed to it (the
 # controller-manager's writes of Deployment status, or of ServiceAccount tokens, are not).
@@ -351,15 +355,15 @@ def floor_objects(name):
         {"apiVersion": "healthcheck-operator.dev/v1alpha1", "kind": "HealthCheck",
          "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
          "spec": {"checks": [{"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]}},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
-         "immutable": True, "data": {"checks.yaml": "version: 1\nchecks: []\n"}},
         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
          "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": {
-             "metadata": {"labels": labels},
+             "metadata": {"labels": labels, "annotations": {CHECKS_ANNOTATION: FLOOR_CHECKS_FILE}},
              "spec": {"automountServiceAccountToken": False, "containers": [{
                  "name": "sidecar", "image": "healthcheck-sidecar:floor",
                  "volumeMounts": [{"name": "config", "mountPath": "/etc/healthcheck"}]}],
-                 "volumes": [{"name": "config", "configMap": {"name": name}}]}}}},
+                 "volumes": [{"name": "config", "downwardAPI": {"items": [{
+                     "path": "checks.json",
+                     "fieldRef": {"fieldPath": f"metadata.annotations['{CHECKS_ANNOTATION}']"}}]}}]}}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": FLOOR_NAMESPACE},
          "spec": {"selector": labels, "ports": [{"name": "health", "port": 8080}]}},
     ]

@@ -20,7 +20,7 @@
   verbs: [get, list, watch, create, patch, update, delete]
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, list, watch, create, patch, update, delete]
+  verbs: [get, list, delete]
 - apiGroups: [""]
   resources: [pods]
   verbs: [list, watch]

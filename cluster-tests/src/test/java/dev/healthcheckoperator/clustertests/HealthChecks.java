@@ -51,7 +51,7 @@ final class HealthChecks {
                 %s""".formatted(name, namespace, spec);
     }
 
-    /** The name of the Deployment and Service of a HealthCheck (its ConfigMap's adds a hash). */
+    /** The name of the Deployment and Service of a HealthCheck. */
     static String ownedName(String healthCheck) {
         return healthCheck + "-healthcheck";
     }
@@ -134,23 +134,18 @@ final class HealthChecks {
     }
 
     /**
-     * The Deployment, Service and ConfigMap of a HealthCheck, and a ServiceAccount of its name (earlier releases
-     * made one; none is expected now); absent ones are left out.
+     * The Deployment and Service of a HealthCheck, and what earlier releases also made (a ServiceAccount of its name,
+     * checks-file ConfigMaps with its labels; none is expected now); absent ones are left out.
      */
     static List<HasMetadata> ownedObjects(LocalCluster cluster, String namespace, String healthCheck) {
         String name = ownedName(healthCheck);
         var client = cluster.client();
-        var deployment = client.apps().deployments().inNamespace(namespace).withName(name).get();
-        // The checks file's ConfigMap is named by its content: the one the pod template mounts.
-        var configMap = deployment == null ? null : deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getConfigMap() != null).findFirst()
-                .map(v -> client.configMaps().inNamespace(namespace).withName(v.getConfigMap().getName()).get())
-                .orElse(null);
-        return Stream.<HasMetadata>of(
-                deployment,
+        return Stream.<HasMetadata>concat(Stream.of(
+                client.apps().deployments().inNamespace(namespace).withName(name).get(),
                 client.services().inNamespace(namespace).withName(name).get(),
-                configMap,
-                client.serviceAccounts().inNamespace(namespace).withName(name).get())
+                client.serviceAccounts().inNamespace(namespace).withName(name).get()),
+                client.configMaps().inNamespace(namespace).withLabel("app.kubernetes.io/instance", healthCheck)
+                        .withLabel("app.kubernetes.io/managed-by", "healthcheck-operator").list().getItems().stream())
                 .filter(Objects::nonNull).toList();
     }
 

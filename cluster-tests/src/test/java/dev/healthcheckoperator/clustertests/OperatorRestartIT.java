@@ -52,7 +52,7 @@ class OperatorRestartIT {
             GenericKubernetesResource healthCheck = HealthChecks.get(cluster, namespace, name);
             List<HasMetadata> owned = HealthChecks.ownedObjects(cluster, namespace, name);
             softly.assertThat(owned).extracting(HasMetadata::getKind).as("objects owned by %s", name)
-                    .containsExactlyInAnyOrder("Deployment", "Service", "ConfigMap");
+                    .containsExactlyInAnyOrder("Deployment", "Service");
             owned.forEach(object -> softly.check(() -> HealthChecks.assertOwnedBy(object, healthCheck)));
         }
         var client = cluster.client();
@@ -60,8 +60,9 @@ class OperatorRestartIT {
                 HealthChecks.MANAGED_BY).list().getItems()).as("Deployments").hasSize(COUNT);
         softly.assertThat(client.services().inNamespace(namespace).withLabelSelector(HealthChecks.MANAGED_BY)
                 .list().getItems()).as("Services").hasSize(COUNT);
+        // The checks file is in the pod template.
         softly.assertThat(client.configMaps().inNamespace(namespace).withLabelSelector(HealthChecks.MANAGED_BY)
-                .list().getItems()).as("ConfigMaps").hasSize(COUNT);
+                .list().getItems()).as("ConfigMaps").isEmpty();
         // The sidecars run as the namespace's default account.
         softly.assertThat(client.serviceAccounts().inNamespace(namespace).withLabelSelector(HealthChecks.MANAGED_BY)
                 .list().getItems()).as("ServiceAccounts").isEmpty();

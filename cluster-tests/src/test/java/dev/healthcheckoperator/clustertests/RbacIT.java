@@ -31,14 +31,15 @@ class RbacIT {
                 List.of("watch", "deployments.apps", "--all-namespaces"),
                 List.of("create", "deployments.apps", "-n", user),
                 List.of("patch", "services", "-n", user),
-                List.of("create", "configmaps", "-n", user),
                 // An account an earlier release made for a HealthCheck is deleted by name.
                 List.of("get", "serviceaccounts", "-n", user),
                 List.of("delete", "serviceaccounts", "-n", user),
                 List.of("create", "events.events.k8s.io", "-n", user),
                 List.of("patch", "events.events.k8s.io", "-n", user),
-                // Sidecar pods are read to explain a rollout; old checks-file ConfigMaps are deleted.
+                // Sidecar pods are read to explain a rollout; an earlier release's checks-file ConfigMaps are
+                // listed and deleted.
                 List.of("watch", "pods", "--all-namespaces"),
+                List.of("list", "configmaps", "-n", user),
                 List.of("delete", "configmaps", "-n", user),
                 // Secrets a check names are got by name (SecretNotFound); never listed or watched.
                 List.of("get", "secrets", "--all-namespaces"),
@@ -61,6 +62,9 @@ class RbacIT {
                 // Owned objects go with their HealthCheck through the garbage collector.
                 List.of("delete", "deployments.apps", "-n", user),
                 List.of("delete", "services", "-n", user),
+                // The checks file is in the sidecar pod template: no ConfigMap is made or watched.
+                List.of("create", "configmaps", "-n", user),
+                List.of("watch", "configmaps", "--all-namespaces"),
                 List.of("get", "pods/log", "-n", user),
                 List.of("create", "pods/exec", "-n", user),
                 // HealthChecks are the users'; the operator reads them and writes their status.

@@ -86,7 +86,7 @@ class ReconcileIT {
         GenericKubernetesResource healthCheck = HealthChecks.get(cluster, namespace, "orders");
         List<HasMetadata> owned = HealthChecks.ownedObjects(cluster, namespace, "orders");
         assertThat(owned).extracting(HasMetadata::getKind)
-                .containsExactlyInAnyOrder("Deployment", "Service", "ConfigMap");
+                .containsExactlyInAnyOrder("Deployment", "Service");
         owned.forEach(object -> HealthChecks.assertOwnedBy(object, healthCheck));
 
         cluster.kubectl().ok("delete", "healthcheck", "orders", "-n", namespace);

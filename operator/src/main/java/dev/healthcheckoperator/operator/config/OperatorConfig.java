@@ -20,6 +20,21 @@ public interface OperatorConfig {
 
     Events events();
 
+    Rollout rollout();
+
+    /**
+     * Rollouts of sidecar Deployments whose pod template changes although their HealthCheck's spec did not: a new
+     * default sidecar image, a new checks-file format or new defaults of an operator upgrade. They are spread out
+     * so that an upgrade never restarts every sidecar pod of a fleet at once; a change of a HealthCheck's spec rolls
+     * its sidecars at once.
+     */
+    interface Rollout {
+
+        /** Such rollouts started per minute, for all HealthChecks of this operator together; at least 1. */
+        @WithDefault("50")
+        int maxPerMinute();
+    }
+
     /**
      * How soon a HealthCheck stuck on something the operator is not told about is looked at again: an object of
      * someone else's that holds one of its names (its deletion is not watched), or an API error that outlasted the

@@ -50,7 +50,7 @@ public record ChecksFile(int version, Integer periodSeconds, Integer timeoutSeco
             HostPort tcpSocket, Grpc grpc, Dns dns, TlsCertificate tlsCertificate) {
     }
 
-    /** Written only when the HealthCheck sets it, so the file (and its ConfigMap's name) of the others stays as it was. */
+    /** Written only when the HealthCheck sets it, so the file (and the pod template) of the others stays as it was. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({ "enabled", "window", "maxTransitions" })
     public record FlapDetection(Boolean enabled, Integer window, Integer maxTransitions) {

@@ -1,16 +1,22 @@
 package dev.healthcheckoperator.operator.dependent;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
 
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.reconciler.LegacyObjects;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -36,6 +42,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
 @KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
@@ -44,6 +51,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     public static final String CONTAINER_NAME = "sidecar";
     static final String CONFIG_DIR = "/etc/healthcheck";
+    /** The volume that shows the checks file at {@link #CONFIG_DIR}; earlier releases mounted a ConfigMap as it. */
+    public static final String CONFIG_VOLUME = "config";
     static final String DIAGNOSTICS_TOKEN_DIR = "/var/run/secrets/healthcheck-operator/diagnostics";
     static final String DIAGNOSTICS_TOKEN_FILE = "token";
     static final String HEAP_DUMP_DIR = "/var/run/healthcheck-operator/heap-dumps";
@@ -59,7 +68,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     /** The sidecar image's non-root user. */
     static final long SIDECAR_UID = 1001;
     /**
-     * Old ReplicaSets kept for a rollback; ConfigMapDependent keeps as many old checks files for them. Two: each
+     * Old ReplicaSets kept for a rollback (each carries its checks file in its pod template). Two: each
      * kept ReplicaSet is an object in etcd and in the controller-manager's cache, times every HealthCheck.
      */
     public static final int REVISION_HISTORY_LIMIT = 2;
@@ -70,8 +79,16 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
      */
     static final String SERVICE_ACCOUNT = "default";
 
+    /** Key of the workflow context: how long this HealthCheck's operator-caused rollout waits for its turn. */
+    public static final String ROLLOUT_WAIT = "rollout-wait";
+
+    private static final Logger LOG = Logger.getLogger(DeploymentDependent.class);
+
     @Inject
     OperatorConfig config;
+
+    @Inject
+    RolloutPacer pacer;
 
     public DeploymentDependent() {
         super(Deployment.class);
@@ -85,13 +102,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             podLabels.putAll(spec.getPodLabels());
         }
         podLabels.putAll(SidecarNames.labels(healthCheck));
-        Map<String, String> podAnnotations = new LinkedHashMap<>();
-        if (spec.getPodAnnotations() != null) {
-            podAnnotations.putAll(spec.getPodAnnotations());
-        }
-        podAnnotations.put(SidecarNames.CONFIG_HASH_ANNOTATION, SidecarConfigRenderer.hash(spec));
+        Map<String, String> podAnnotations = podAnnotations(spec);
 
-        return new DeploymentBuilder()
+        Deployment desired = new DeploymentBuilder()
                 .withMetadata(metadata(healthCheck))
                 .withNewSpec()
                 .withReplicas(spec.getReplicas())
@@ -122,21 +135,75 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
                 .endTemplate()
                 .endSpec()
                 .build();
+        // What the Deployment was rendered from, on its own metadata (no pod rolls for it): see match.
+        Map<String, String> rendered = new LinkedHashMap<>();
+        rendered.put(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION,
+                String.valueOf(healthCheck.getMetadata().getGeneration()));
+        rendered.put(SidecarNames.RENDERED_HASH_ANNOTATION,
+                SidecarConfigRenderer.hash(Serialization.asJson(desired.getSpec())));
+        desired.getMetadata().setAnnotations(rendered);
+        return desired;
     }
 
-    /** Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}. */
+    /** The sidecar pods' annotations: the user's, then the checks file and its digest (which no user key replaces). */
+    public static Map<String, String> podAnnotations(HealthCheckSpec spec) {
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (spec.getPodAnnotations() != null) {
+            podAnnotations.putAll(spec.getPodAnnotations());
+        }
+        String checksFile = SidecarConfigRenderer.render(spec);
+        podAnnotations.put(SidecarNames.CONFIG_HASH_ANNOTATION, SidecarConfigRenderer.hash(checksFile));
+        podAnnotations.put(SidecarNames.CHECKS_ANNOTATION, checksFile);
+        return podAnnotations;
+    }
+
+    /**
+     * Also unmatched when the pod template has an addition that apply would keep, see {@link PodTemplateDrift}.
+     * A Deployment that differs only because the operator renders it differently now (it was rendered for the
+     * HealthCheck's current generation, by an operator whose rendering of it had another digest, or by a release
+     * that noted none) waits for its turn from the {@link RolloutPacer}: counted as matched meanwhile, with the wait
+     * left in the workflow context under {@link #ROLLOUT_WAIT} for the status. A change of the spec, or an edit of
+     * the Deployment by someone else (the digest it carries is still the desired one), is applied at once.
+     */
     @Override
     public Matcher.Result<Deployment> match(Deployment actual, Deployment desired, HealthCheck primary,
             Context<HealthCheck> context) {
         Matcher.Result<Deployment> applied = super.match(actual, desired, primary, context);
-        return applied.matched() && !PodTemplateDrift.repairs(actual, desired).isEmpty()
-                ? Matcher.Result.computed(false, desired)
-                : applied;
+        boolean drifted = !PodTemplateDrift.repairs(actual, desired).isEmpty();
+        ResourceID id = ResourceID.fromResource(primary);
+        if (applied.matched() && !drifted) {
+            pacer.release(id);
+            return applied;
+        }
+        if (renderedDifferentlyForTheSameSpec(actual, desired)) {
+            Optional<Duration> wait = pacer.waitFor(id);
+            if (wait.isPresent()) {
+                context.managedWorkflowAndDependentResourceContext().put(ROLLOUT_WAIT, wait.get());
+                return Matcher.Result.computed(true, desired);
+            }
+            LOG.infof("Rolling the sidecars of HealthCheck %s/%s onto the pod template this operator renders now",
+                    id.getNamespace().orElse(""), id.getName());
+        } else {
+            pacer.release(id);
+        }
+        return drifted ? Matcher.Result.computed(false, desired) : applied;
+    }
+
+    private static boolean renderedDifferentlyForTheSameSpec(Deployment actual, Deployment desired) {
+        Map<String, String> have = actual.getMetadata().getAnnotations() == null ? Map.of()
+                : actual.getMetadata().getAnnotations();
+        Map<String, String> want = desired.getMetadata().getAnnotations();
+        String renderedFor = have.get(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION);
+        boolean sameSpec = renderedFor == null
+                || renderedFor.equals(want.get(SidecarNames.RENDERED_FOR_GENERATION_ANNOTATION));
+        return sameSpec && !Objects.equals(have.get(SidecarNames.RENDERED_HASH_ANNOTATION),
+                want.get(SidecarNames.RENDERED_HASH_ANNOTATION));
     }
 
     @Override
     public Deployment update(Deployment actual, Deployment desired, HealthCheck primary,
             Context<HealthCheck> context) {
+        LegacyObjects.removeBeforeUpgrade(primary, actual, context);
         List<Map<String, Object>> repairs = PodTemplateDrift.repairs(actual, desired);
         if (!repairs.isEmpty()) {
             context.getClient().apps().deployments().inNamespace(actual.getMetadata().getNamespace())
@@ -236,7 +303,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     private static List<VolumeMount> volumeMounts(HealthCheckSpec spec) {
         List<VolumeMount> mounts = new ArrayList<>();
-        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).build());
+        mounts.add(new VolumeMountBuilder().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR).withReadOnly(true).build());
         // The root filesystem is read-only; /tmp is the only place the sidecar writes to.
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
         if (diagnosticsEnabled(spec)) {
@@ -251,8 +318,13 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
     private static List<Volume> volumes(HealthCheck healthCheck) {
         HealthCheckSpec spec = healthCheck.getSpec();
         List<Volume> volumes = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("config").withNewConfigMap()
-                .withName(SidecarNames.configMapName(healthCheck)).endConfigMap().build());
+        // The checks file is the pod's own annotation (see SidecarNames.CHECKS_ANNOTATION), so it needs no object.
+        volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME).withNewDownwardAPI()
+                // The items list is atomic: server-side apply owns it whole, with what the API server fills in
+                // (fieldRef.apiVersion), so the desired list names that too or it never matches the live one.
+                .addNewItem().withPath(SidecarNames.CONFIG_KEY).withNewFieldRef().withApiVersion("v1")
+                .withFieldPath("metadata.annotations['" + SidecarNames.CHECKS_ANNOTATION + "']").endFieldRef()
+                .endItem().endDownwardAPI().build());
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))
                 .endEmptyDir().build());
         if (diagnosticsEnabled(spec)) {

@@ -30,7 +30,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
  * httpGet, grpc and tlsCertificate checks), and how the
  * sidecar pod mounts them: one read-only volume per referenced object, holding only the keys named, files mode
  * 0400, at {@code <dir>/<object name>/<key>}. The checks file carries only these paths, so no value ever reaches
- * the ConfigMap; the kubelet updates mounted files when the object changes, and the sidecar reads them before each
+ * the pod template; the kubelet updates mounted files when the object changes, and the sidecar reads them before each
  * probe. The pod template names objects and keys, never their content: a changed Secret rolls nothing, a changed
  * reference does.
  */

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * Edits of the sidecar pod template that server-side apply alone would keep: apply only removes what this
@@ -44,6 +45,7 @@ final class PodTemplateDrift {
         removeForeign(operations, POD + "/initContainers", have.getInitContainers(), want.getInitContainers(),
                 Container::getName, "name");
         removeForeign(operations, POD + "/volumes", have.getVolumes(), want.getVolumes(), Volume::getName, "name");
+        replaceChangedSources(operations, have.getVolumes(), want.getVolumes());
         Map<String, Boolean> hostNamespaces = new LinkedHashMap<>();
         hostNamespaces.put("hostNetwork", have.getHostNetwork());
         hostNamespaces.put("hostPID", have.getHostPID());
@@ -76,6 +78,34 @@ final class PodTemplateDrift {
             }
         }
         return operations;
+    }
+
+    /**
+     * A volume of the operator's name whose source someone changed (the checks file's volume pointed at a hostPath,
+     * or a ConfigMap as earlier releases had it): apply would add its own source beside it, and a volume with two
+     * sources is refused. Compared by the kind of source only, since the API server fills in defaults.
+     */
+    private static void replaceChangedSources(List<Map<String, Object>> operations, List<Volume> have,
+            List<Volume> want) {
+        if (have == null || want == null) {
+            return;
+        }
+        Map<String, Volume> wanted = want.stream().collect(Collectors.toMap(Volume::getName, v -> v));
+        for (int i = 0; i < have.size(); i++) {
+            Volume actual = have.get(i);
+            Volume desired = wanted.get(actual.getName());
+            if (desired != null && !sourceKinds(actual).equals(sourceKinds(desired))) {
+                String at = POD + "/volumes/" + i;
+                operations.add(Map.of("op", "test", "path", at + "/name", "value", actual.getName()));
+                operations.add(Map.of("op", "replace", "path", at, "value", desired));
+            }
+        }
+    }
+
+    private static Set<String> sourceKinds(Volume volume) {
+        Map<?, ?> fields = Serialization.jsonMapper().convertValue(volume, Map.class);
+        return fields.keySet().stream().map(String::valueOf).filter(key -> !"name".equals(key))
+                .collect(Collectors.toSet());
     }
 
     /** Removals from the end, so that each index still points at the entry it was computed for. */

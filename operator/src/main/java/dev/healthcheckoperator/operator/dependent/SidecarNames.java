@@ -16,10 +16,18 @@ public final class SidecarNames {
     public static final String DIAGNOSTICS_PORT_NAME = "diagnostics";
     public static final String CONFIG_HASH_ANNOTATION = "healthcheck-operator.dev/config-hash";
     /**
-     * On a checks-file ConfigMap: the latest HealthCheck generation that used it, so old ones are ordered by when
-     * they were last needed (creation times have a one-second grain, and a configuration can come back).
+     * On the sidecar pod template: the rendered checks file itself, which a downwardAPI volume shows the sidecar as
+     * {@link #CONFIG_KEY}. A new checks file is a new pod template, so it rolls the pods, and every ReplicaSet keeps
+     * the file its pods were started with, with no object of its own to create, watch or clean up.
      */
-    public static final String LAST_USED_GENERATION_ANNOTATION = "healthcheck-operator.dev/last-used-generation";
+    public static final String CHECKS_ANNOTATION = "healthcheck-operator.dev/checks";
+    /** On the Deployment: the HealthCheck generation it was rendered for. */
+    public static final String RENDERED_FOR_GENERATION_ANNOTATION = "healthcheck-operator.dev/rendered-for-generation";
+    /**
+     * On the Deployment: a digest of its spec as the operator rendered it. With the generation it tells an operator
+     * upgrade's new rendering (paced, see RolloutPacer) from a change of the spec or an edit by someone else.
+     */
+    public static final String RENDERED_HASH_ANNOTATION = "healthcheck-operator.dev/rendered-hash";
     public static final String MANAGED_BY = "healthcheck-operator";
     /** Carries the HealthCheck's name on every owned object and sidecar pod. */
     public static final String INSTANCE_LABEL = "app.kubernetes.io/instance";
@@ -27,17 +35,9 @@ public final class SidecarNames {
     private SidecarNames() {
     }
 
-    /** The common name of the Deployment, the Service and the NetworkPolicy (the ConfigMap adds a hash). */
+    /** The common name of the Deployment, the Service and the NetworkPolicy. */
     public static String resourceName(HealthCheck healthCheck) {
         return healthCheck.getMetadata().getName() + SUFFIX;
-    }
-
-    /**
-     * The ConfigMap of the current checks file: named by its content, never changed once written (immutable), so a
-     * rollback or a pinned old ReplicaSet keeps the file its sidecar understands.
-     */
-    public static String configMapName(HealthCheck healthCheck) {
-        return resourceName(healthCheck) + "-" + SidecarConfigRenderer.hash(healthCheck.getSpec());
     }
 
     /** The labels the Deployment selects its pods by; they never change for a given HealthCheck. */

@@ -3,7 +3,6 @@ package dev.healthcheckoperator.operator.reconciler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +13,6 @@ import org.jboss.logging.Logger;
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
-import dev.healthcheckoperator.operator.dependent.ConfigMapDependent;
 import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.NetworkPolicyDependent;
 import dev.healthcheckoperator.operator.dependent.ServiceDependent;
@@ -24,7 +22,6 @@ import dev.healthcheckoperator.operator.health.HealthPoller;
 import dev.healthcheckoperator.operator.health.HealthReport;
 import dev.healthcheckoperator.operator.metrics.HealthCheckMetrics;
 import dev.healthcheckoperator.operator.statuspage.HealthCheckIndex;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -47,8 +44,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
- * Turns a HealthCheck into its sidecars (ConfigMap, Deployment, Service, applied server-side and
- * owned by the HealthCheck) and writes back what it sees: rollout, health, per-check results.
+ * Turns a HealthCheck into its sidecars (a Deployment whose pod template carries the checks file, and a Service,
+ * applied server-side and owned by the HealthCheck) and writes back what it sees: rollout, health, per-check results.
  * <p>
  * Every path ends the same way: the next status is computed whole, written once if it differs from the one on the
  * resource, and only then are its transitions announced as Events, so a write that fails (and is retried) announces
@@ -60,8 +57,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 @ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
         interval = 5, timeUnit = TimeUnit.MINUTES))
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = "config", type = ConfigMapDependent.class),
-        @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "config"),
+        @Dependent(name = "deployment", type = DeploymentDependent.class),
         @Dependent(name = "service", type = ServiceDependent.class),
         @Dependent(name = "network-policy", type = NetworkPolicyDependent.class,
                 reconcilePrecondition = NetworkPolicyDependent.DiagnosticsExposed.class)
@@ -81,6 +77,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     private final HealthCheckMetrics metrics;
     private final HealthCheckIndex statusPageIndex;
     private final Duration recheckInterval;
+    private final int maxRolloutsPerMinute;
 
     public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
             HealthCheckIndex statusPageIndex, OperatorConfig config) {
@@ -89,6 +86,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         this.metrics = metrics;
         this.statusPageIndex = statusPageIndex;
         this.recheckInterval = config.recheckInterval();
+        this.maxRolloutsPerMinute = config.rollout().maxPerMinute();
     }
 
     @Override
@@ -119,6 +117,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 .getEventSourceFor(HealthReport.class);
 
         HealthCheckStatus next;
+        Optional<Duration> rolloutWait = Optional.empty();
         List<String> problems = SpecValidator.validate(healthCheck);
         Optional<String> conflict = problems.isEmpty() ? OwnedNames.conflict(healthCheck, context) : Optional.empty();
         Optional<ConditionState> missing = problems.isEmpty() && conflict.isEmpty()
@@ -140,9 +139,9 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
             next = StatusFactory.holdingHealth(healthCheck, previous, missing.get(), previous.getReadyReplicas(),
                     NO_SIDECARS, now);
         } else {
-            LegacyServiceAccount.removeBeforeUpgrade(healthCheck, context);
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-            removeOldConfigMaps(healthCheck, context);
+            rolloutWait = context.managedWorkflowAndDependentResourceContext()
+                    .get(DeploymentDependent.ROLLOUT_WAIT, Duration.class);
             Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
             ConditionState ready = ReadyCondition.of(deployment, context.getSecondaryResources(Pod.class));
             Integer readyReplicas = ReadyCondition.readyReplicas(deployment);
@@ -177,11 +176,17 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                         HealthReport.unknown(HealthReport.REASON_NOT_READY, "no sidecar replica is available"), now);
             }
         }
+        next = RolloutQueuedCondition.apply(next, previous, rolloutWait, maxRolloutsPerMinute,
+                healthCheck.getMetadata().getGeneration(), now);
         commit(healthCheck, previous, next, context);
         // Neither a conflicting object nor a Secret is watched: whether it went away, or came, is looked at again.
-        return conflict.isPresent() || missing.isPresent()
-                ? UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval)
-                : UpdateControl.noUpdate();
+        if (conflict.isPresent() || missing.isPresent()) {
+            return UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(recheckInterval);
+        }
+        // A paced rollout comes back at its turn (the first poll's early return above never waits for one: it is
+        // taken only by sidecars that were not ready yet, whose Deployment was just applied).
+        return rolloutWait.map(wait -> UpdateControl.<HealthCheck> noUpdate().rescheduleAfter(wait))
+                .orElseGet(UpdateControl::noUpdate);
     }
 
     /**
@@ -239,40 +244,6 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     private static boolean readyShown(HealthCheckStatus status) {
         return status.condition(ReadyCondition.TYPE).map(c -> ConditionState.TRUE.equals(c.getStatus()))
                 .orElse(false);
-    }
-
-    /**
-     * Each checks file is an immutable ConfigMap named by its content; the older ones are deleted beyond what the
-     * Deployment's kept ReplicaSets can need (see {@link ConfigMapDependent#KEPT_OLD_CONFIGMAPS}).
-     */
-    private static void removeOldConfigMaps(HealthCheck healthCheck, Context<HealthCheck> context) {
-        String current = SidecarNames.configMapName(healthCheck);
-        List<ConfigMap> old = context.getSecondaryResources(ConfigMap.class).stream()
-                .filter(c -> !current.equals(c.getMetadata().getName()))
-                .filter(c -> OwnedNames.controlledBy(c, healthCheck))
-                .sorted(Comparator.comparingLong(HealthCheckReconciler::lastUsedGeneration).reversed()
-                        .thenComparing(c -> c.getMetadata().getName()))
-                .toList();
-        for (ConfigMap stale : old.subList(Math.min(old.size(), ConfigMapDependent.KEPT_OLD_CONFIGMAPS), old.size())) {
-            try {
-                context.getClient().resource(stale).delete();
-            } catch (KubernetesClientException e) {
-                // Retried with the next reconciliation; an old ConfigMap left behind harms nothing.
-                LOG.warnf("Could not delete old ConfigMap %s/%s: %s", stale.getMetadata().getNamespace(),
-                        stale.getMetadata().getName(), e.getMessage());
-            }
-        }
-    }
-
-    /** -1 for a ConfigMap without the annotation (written by an older release): the first to go. */
-    private static long lastUsedGeneration(ConfigMap configMap) {
-        String value = configMap.getMetadata().getAnnotations() == null ? null
-                : configMap.getMetadata().getAnnotations().get(SidecarNames.LAST_USED_GENERATION_ANNOTATION);
-        try {
-            return value == null ? -1 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static HealthCheckStatus previousStatus(HealthCheck healthCheck) {

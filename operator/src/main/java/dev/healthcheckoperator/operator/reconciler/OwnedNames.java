@@ -6,7 +6,6 @@ import java.util.Optional;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -28,7 +27,6 @@ final class OwnedNames {
     /** A message naming the first conflicting object, or empty when every name is free or ours. */
     static Optional<String> conflict(HealthCheck healthCheck, Context<HealthCheck> context) {
         Map<Class<? extends HasMetadata>, String> names = new LinkedHashMap<>();
-        names.put(ConfigMap.class, SidecarNames.configMapName(healthCheck));
         names.put(Deployment.class, SidecarNames.resourceName(healthCheck));
         names.put(Service.class, SidecarNames.resourceName(healthCheck));
         String namespace = healthCheck.getMetadata().getNamespace();

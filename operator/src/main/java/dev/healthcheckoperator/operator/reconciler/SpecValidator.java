@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.regex.Pattern;
 
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckSpec;
+import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -23,6 +25,16 @@ public final class SpecValidator {
     private static final Pattern LABEL_NAME = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
     private static final Pattern DNS_1123_SUBDOMAIN = Pattern
             .compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    /**
+     * What the API server allows all of an object's annotations together (keys and values, in bytes): the sidecar
+     * pods carry the checks file in one of theirs.
+     */
+    public static final int MAX_POD_ANNOTATION_BYTES = 256 * 1024;
+    /**
+     * Kept free of that for annotations others add to the pods later (kubectl rollout restart, admission
+     * webhooks), so that such an addition is not what a pod is refused for.
+     */
+    static final int POD_ANNOTATION_RESERVE_BYTES = 4 * 1024;
     private static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 
     private SpecValidator() {
@@ -42,7 +54,33 @@ public final class SpecValidator {
         checkKeys("spec.podLabels", spec.getPodLabels(), true, problems);
         checkKeys("spec.podAnnotations", spec.getPodAnnotations(), false, problems);
         DnsExpectedValues.check(spec.getChecks(), problems);
+        if (problems.isEmpty()) {
+            checkPodAnnotationSize(spec, problems);
+        }
         return problems;
+    }
+
+    /**
+     * Each check is bounded by the schema, but 64 of them with long bodies and many headers can render a checks file
+     * larger than a pod's annotations may hold; the Deployment would be refused with a message about annotations.
+     */
+    private static void checkPodAnnotationSize(HealthCheckSpec spec, List<String> problems) {
+        Map<String, String> annotations = DeploymentDependent.podAnnotations(spec);
+        long total = annotations.entrySet().stream().mapToLong(e -> utf8Length(e.getKey()) + utf8Length(e.getValue()))
+                .sum();
+        long allowed = MAX_POD_ANNOTATION_BYTES - POD_ANNOTATION_RESERVE_BYTES;
+        if (total > allowed) {
+            long checksFile = utf8Length(annotations.get(SidecarNames.CHECKS_ANNOTATION));
+            problems.add("spec.checks: the rendered checks file takes " + checksFile + " bytes, and with "
+                    + "spec.podAnnotations the sidecar pod's annotations would take " + total + " bytes, more than the "
+                    + allowed + " allowed (the API server's " + MAX_POD_ANNOTATION_BYTES + " less "
+                    + POD_ANNOTATION_RESERVE_BYTES + " kept for others); split the checks over more HealthChecks "
+                    + "or shorten request bodies and headers");
+        }
+    }
+
+    private static long utf8Length(String value) {
+        return value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static void checkResources(ResourceRequirements resources, List<String> problems) {

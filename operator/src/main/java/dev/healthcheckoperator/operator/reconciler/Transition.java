@@ -34,13 +34,29 @@ public record Transition(String type, String reason, String message) {
 
     public static List<Transition> between(HealthCheckStatus previous, HealthCheckStatus next) {
         List<Transition> transitions = new ArrayList<>();
-        readyTransition(previous.condition(ReadyCondition.TYPE).orElse(null),
-                next.condition(ReadyCondition.TYPE).orElseThrow()).ifPresent(transitions::add);
-        transitions.addAll(FlapEpisodes.between(previous, next));
-        if (!FlapEpisodes.onlyFlappingChecksChanged(previous, next)) {
-            healthTransition(previous, next).ifPresent(transitions::add);
+        StatusCondition readyBefore = previous.condition(ReadyCondition.TYPE).orElse(null);
+        Optional<Transition> ready = readyTransition(readyBefore, next.condition(ReadyCondition.TYPE).orElseThrow());
+        Optional<Transition> health = FlapEpisodes.onlyFlappingChecksChanged(previous, next) ? Optional.empty()
+                : healthTransition(previous, next);
+        if (!(ready.isPresent() && saidByFirstVerdict(readyBefore, ready.get(), previous, health))) {
+            ready.ifPresent(transitions::add);
         }
+        transitions.addAll(FlapEpisodes.between(previous, next));
+        health.ifPresent(transitions::add);
         return transitions;
+    }
+
+    /**
+     * Sidecars that become available in the same write as their first verdict: the verdict's Event (Healthy,
+     * Degraded, Unhealthy) already says they answer, so SidecarsAvailable would be one more write per HealthCheck
+     * for no news. Recovery from a Ready reason that was announced as a Warning is news, and always announced.
+     */
+    private static boolean saidByFirstVerdict(StatusCondition readyBefore, Transition ready,
+            HealthCheckStatus previous, Optional<Transition> health) {
+        boolean firstVerdict = (previous.getHealth() == null || previous.getHealth() == Health.Unknown)
+                && health.isPresent() && !"HealthUnknown".equals(health.get().reason());
+        boolean recovery = readyBefore != null && WARNING_REASONS.contains(readyBefore.getReason());
+        return ReadyCondition.REASON_AVAILABLE.equals(ready.reason()) && firstVerdict && !recovery;
     }
 
     private static Optional<Transition> readyTransition(StatusCondition before, StatusCondition after) {

@@ -1,7 +1,7 @@
 package dev.healthcheckoperator.operator.health;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
-import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksFile;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.freePort;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.get;
@@ -31,13 +31,12 @@ import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.reconciler.HealthyCondition;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * End to end with the real sidecar: the operator renders a HealthCheck into its ConfigMap, the sidecar jar runs that
+ * End to end with the real sidecar: the operator renders a HealthCheck into its checks file, the sidecar jar runs that
  * very checks.json as a local process, and the operator polls it (direct mode, on loopback) into the status.
  */
 @QuarkusTest
@@ -102,11 +101,10 @@ class RealSidecarTest {
         hc.getSpec().setFailureThreshold(1);
         client.resource(hc).create();
 
-        await().until(() -> checksConfigMap(client, hc) != null);
-        ConfigMap config = checksConfigMap(client, hc);
+        await().until(() -> checksFile(client, hc) != null);
         Path dir = Files.createDirectories(Path.of("target", "sidecars", namespace, name));
         Path checksFile = dir.resolve(SidecarNames.CONFIG_KEY);
-        Files.writeString(checksFile, config.getData().get(SidecarNames.CONFIG_KEY));
+        Files.writeString(checksFile, checksFile(client, hc));
 
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-jar", SIDECAR_JAR.toAbsolutePath().toString());

@@ -1,7 +1,7 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
-import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksFile;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
@@ -31,13 +31,18 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.SecretKeyRef;
+import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
+import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -46,6 +51,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
@@ -94,11 +100,12 @@ class HealthCheckReconcilerTest {
 
         await().until(() -> deployment(client, hc) != null);
         Deployment deployment = deployment(client, hc);
-        ConfigMap configMap = checksConfigMap(client, hc);
-        assertTrue(configMap.getMetadata().getName().startsWith(name + "-"), configMap.getMetadata().getName());
-        assertEquals(Boolean.TRUE, configMap.getImmutable());
+        String checksFile = checksFile(client, hc);
+        // No ConfigMap: the checks file is in the pod template.
+        assertEquals(List.of(), client.configMaps().inNamespace(namespace)
+                .withLabel(SidecarNames.INSTANCE_LABEL, "checkout").list().getItems());
         Service service = client.services().inNamespace(namespace).withName(name).get();
-        for (HasMetadata owned : List.of(deployment, configMap, service)) {
+        for (HasMetadata owned : List.of(deployment, service)) {
             assertOwnedBy(created, owned);
             assertEquals("checkout", owned.getMetadata().getLabels().get("app.kubernetes.io/instance"));
             assertEquals("healthcheck-operator", owned.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
@@ -153,7 +160,7 @@ class HealthCheckReconcilerTest {
                 && v.getEmptyDir() != null && Quantity.getAmountInBytes(v.getEmptyDir().getSizeLimit())
                 .compareTo(java.math.BigDecimal.valueOf(128L * 1024 * 1024)) == 0));
 
-        JsonNode config = new ObjectMapper().readTree(configMap.getData().get("checks.json"));
+        JsonNode config = new ObjectMapper().readTree(checksFile);
         assertEquals(10, config.get("periodSeconds").asInt());
         assertEquals("api", config.get("checks").get(0).get("name").asText());
         assertEquals("http://checkout.shop.svc:8080/ready", config.get("checks").get(0).get("httpGet").get("url")
@@ -232,6 +239,33 @@ class HealthCheckReconcilerTest {
         await().until(() -> events(client, hc, "SidecarsAvailable").size() == 1);
     }
 
+    /**
+     * Reconciliations of an unchanged HealthCheck apply nothing: the API server's own count of Deployment applies
+     * (all namespaces: the other tests' HealthChecks are unchanged too) stays where it was while this one's
+     * availability flips and is reconciled each time.
+     */
+    @Test
+    void reconcilingAnUnchangedHealthCheckAppliesNoDeployment() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "unchanged", freePort(),
+                tcpCheck("db", "127.0.0.1", 1, false))).create();
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        double applied = ControlPlane.deploymentApplies(client);
+
+        for (int flip = 0; flip < 2; flip++) {
+            client.apps().deployments().inNamespace(namespace).withName(SidecarNames.resourceName(hc))
+                    .editStatus(d -> {
+                        d.getStatus().setAvailableReplicas(0);
+                        d.getStatus().setReadyReplicas(0);
+                        return d;
+                    });
+            await().until(() -> "False".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+            markDeploymentAvailable(client, hc, 1);
+            await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        }
+        assertEquals(applied, ControlPlane.deploymentApplies(client));
+    }
+
     @Test
     void aSpecChangeUpdatesTheConfigRollsThePodsAndBumpsObservedGeneration() {
         HealthCheck hc = client.resource(healthCheck(namespace, "rolling", 8080,
@@ -245,7 +279,7 @@ class HealthCheckReconcilerTest {
 
         await().until(() -> !hashBefore.equals(configHash(deployment(client, hc))));
         await().until(() -> Long.valueOf(2).equals(get(client, hc).getStatus().getObservedGeneration()));
-        assertTrue(checksConfigMap(client, hc).getData().get("checks.json").contains("5433"));
+        assertTrue(checksFile(client, hc).contains("\"port\":5433"), checksFile(client, hc));
     }
 
     @Test
@@ -283,12 +317,9 @@ class HealthCheckReconcilerTest {
         await().until(() -> deployment(client, hc) != null);
         HealthCheck created = get(client, hc);
         // What an earlier release left behind: an account of the HealthCheck's own, named by the pod template.
-        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("upgraded-healthcheck").withLabels(SidecarNames.labels(created))
-                .addNewOwnerReference().withApiVersion(created.getApiVersion()).withKind(created.getKind())
-                .withName(created.getMetadata().getName()).withUid(created.getMetadata().getUid())
-                .withController(true).endOwnerReference()
-                .endMetadata().withAutomountServiceAccountToken(false).build()).create();
+        client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+                .withMetadata(ownedBy(created, "upgraded-healthcheck"))
+                .withAutomountServiceAccountToken(false).build()).create();
         useServiceAccount(hc, "upgraded-healthcheck");
 
         await().until(() -> client.serviceAccounts().inNamespace(namespace).withName("upgraded-healthcheck")
@@ -314,12 +345,81 @@ class HealthCheckReconcilerTest {
         assertEquals(theirs.getMetadata().getUid(), after.getMetadata().getUid());
     }
 
+    @Test
+    void theChecksFileConfigMapsAnEarlierReleaseMadeAreDeletedWhenThePodTemplateTakesTheFile() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "configmaps", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
+        await().until(() -> deployment(client, hc) != null);
+        HealthCheck created = get(client, hc);
+        // What an earlier release left behind: one immutable ConfigMap per configuration, the newest mounted.
+        for (String hash : List.of("0000000001", "0000000002")) {
+            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                    .withMetadata(ownedBy(created, "configmaps-healthcheck-" + hash))
+                    .withImmutable(true).withData(Map.of("checks.json", "{}")).build()).create();
+        }
+        // One of the same labels that the HealthCheck does not control stays.
+        ConfigMap theirs = client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("configmaps-notes").withLabels(SidecarNames.labels(created)).endMetadata()
+                .withData(Map.of("note", "mine")).build()).create();
+        client.apps().deployments().inNamespace(namespace).withName(SidecarNames.resourceName(hc)).edit(d -> {
+            d.getSpec().getTemplate().getSpec().getVolumes().replaceAll(v -> DeploymentDependent.CONFIG_VOLUME
+                    .equals(v.getName()) ? new VolumeBuilder().withName(v.getName()).withNewConfigMap()
+                    .withName("configmaps-healthcheck-0000000002").endConfigMap().build() : v);
+            return d;
+        });
+
+        await().until(() -> client.configMaps().inNamespace(namespace).withLabel(SidecarNames.INSTANCE_LABEL,
+                "configmaps").list().getItems().stream().map(c -> c.getMetadata().getName()).toList()
+                .equals(List.of("configmaps-notes")));
+        await().until(() -> checksFile(client, hc) != null);
+        assertEquals(theirs.getMetadata().getUid(), client.configMaps().inNamespace(namespace)
+                .withName("configmaps-notes").get().getMetadata().getUid());
+    }
+
+    /** Metadata of an object an earlier release made for the HealthCheck: its labels, it as the controller. */
+    private static ObjectMeta ownedBy(HealthCheck owner, String name) {
+        return new ObjectMetaBuilder().withName(name).withLabels(SidecarNames.labels(owner))
+                .addNewOwnerReference().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+                .withController(true).endOwnerReference().build();
+    }
+
     /** The pod template of the HealthCheck's Deployment pointed at an account, as an earlier release had it. */
     private void useServiceAccount(HealthCheck hc, String serviceAccount) {
         client.apps().deployments().inNamespace(namespace).withName(SidecarNames.resourceName(hc)).edit(d -> {
             d.getSpec().getTemplate().getSpec().setServiceAccountName(serviceAccount);
             return d;
         });
+    }
+
+    /** The API server takes a pod template whose checks file is as large as the validator allows, and no larger. */
+    @Test
+    void aChecksFileUpToThePodAnnotationLimitIsAppliedOneBeyondIsAnInvalidSpec() {
+        HealthCheck large = healthCheck(namespace, "large", 8080, tcpCheck("db", "postgres.shop.svc", 5432, false));
+        large.getSpec().setChecks(TestHealthChecks.largePosts(30));
+        // Rendered from the spec as the API server stores it, with the schema's defaults.
+        HealthCheck defaulted = client.resource(large).dryRun().create();
+        String padding = "p".repeat(SpecValidator.MAX_POD_ANNOTATION_BYTES - SpecValidator.POD_ANNOTATION_RESERVE_BYTES
+                - DeploymentDependent.podAnnotations(defaulted.getSpec()).entrySet().stream()
+                        .mapToInt(e -> e.getKey().length() + e.getValue().length()).sum()
+                - "example.com/padding".length());
+        large.getSpec().setPodAnnotations(Map.of("example.com/padding", padding));
+        defaulted.getSpec().setPodAnnotations(large.getSpec().getPodAnnotations());
+        assertEquals(List.of(), SpecValidator.validate(defaulted));
+        HealthCheck applied = client.resource(large).create();
+        await().untilAsserted(() -> assertNotNull(deployment(client, applied),
+                () -> String.valueOf(condition(get(client, applied), ReadyCondition.TYPE))));
+        assertTrue(checksFile(client, applied).contains("post-29"));
+
+        HealthCheck tooLarge = healthCheck(namespace, "too-large", 8080,
+                tcpCheck("db", "postgres.shop.svc", 5432, false));
+        tooLarge.getSpec().setChecks(TestHealthChecks.largePosts(64));
+        HealthCheck refused = client.resource(tooLarge).create();
+        await().until(() -> condition(get(client, refused), ReadyCondition.TYPE) != null);
+        var ready = condition(get(client, refused), ReadyCondition.TYPE);
+        assertEquals(ReadyCondition.REASON_INVALID_SPEC, ready.getReason());
+        assertTrue(ready.getMessage().startsWith("spec.checks: the rendered checks file takes "), ready.getMessage());
+        assertNull(deployment(client, refused));
     }
 
     @Test

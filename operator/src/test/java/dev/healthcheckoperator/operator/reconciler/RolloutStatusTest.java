@@ -1,7 +1,6 @@
 package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
-import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.events;
@@ -37,7 +36,6 @@ import dev.healthcheckoperator.operator.testsupport.ControlPlane;
 import dev.healthcheckoperator.operator.testsupport.KubeApiServerResource;
 import dev.healthcheckoperator.operator.testsupport.StubSidecar;
 import io.fabric8.kubernetes.api.model.Capabilities;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -375,42 +373,6 @@ class RolloutStatusTest {
         });
         assertEquals("sidecar", deployment(client, hc).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getName());
-    }
-
-    @Test
-    void eachChecksFileStaysAsItWasAndOnlyTheNewestOldOnesAreKept() {
-        HealthCheck hc = client.resource(healthCheck(namespace, "versions", freePort(),
-                tcpCheck("db", "postgres.shop.svc", 5000, false))).create();
-        await().until(() -> checksConfigMap(client, hc) != null);
-        String first = checksConfigMap(client, hc).getMetadata().getName();
-        String firstFile = checksConfigMap(client, hc).getData().get(SidecarNames.CONFIG_KEY);
-        List<String> names = new ArrayList<>(List.of(first));
-
-        for (int port = 5001; port <= 5005; port++) {
-            HealthCheck changed = get(client, hc);
-            changed.getSpec().setChecks(List.of(tcpCheck("db", "postgres.shop.svc", port, false)));
-            client.resource(changed).update();
-            String file = "\"port\" : " + port;
-            await().until(() -> {
-                ConfigMap current = checksConfigMap(client, hc);
-                return current != null && current.getData().get(SidecarNames.CONFIG_KEY).contains(file);
-            });
-            names.add(checksConfigMap(client, hc).getMetadata().getName());
-            if (port == 5001) {
-                // The first one is still there for the old ReplicaSet, unchanged.
-                ConfigMap old = client.configMaps().inNamespace(namespace).withName(first).get();
-                assertEquals(firstFile, old.getData().get(SidecarNames.CONFIG_KEY));
-                assertEquals(Boolean.TRUE, old.getImmutable());
-            }
-        }
-
-        // The current one and the 2 before it (as many as the Deployment keeps old ReplicaSets); the 3 oldest are gone.
-        List<String> kept = names.subList(names.size() - 3, names.size());
-        await().until(() -> Set.copyOf(kept).equals(Set.copyOf(client.configMaps().inNamespace(namespace)
-                .withLabel(SidecarNames.INSTANCE_LABEL, "versions").list().getItems().stream()
-                .map(c -> c.getMetadata().getName()).toList())));
-        assertEquals(6, Set.copyOf(names).size(), "each configuration has a ConfigMap of its own");
-        assertEquals(2, deployment(client, hc).getSpec().getRevisionHistoryLimit());
     }
 
     /** One replica of the current template, not available, with these Deployment conditions. */

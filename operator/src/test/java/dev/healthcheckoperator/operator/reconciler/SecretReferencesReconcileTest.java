@@ -2,7 +2,7 @@ package dev.healthcheckoperator.operator.reconciler;
 
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.await;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.certificateCheck;
-import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksConfigMap;
+import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.checksFile;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.condition;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.configMapTrustAndClientCertificate;
 import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.deployment;
@@ -190,13 +190,13 @@ class SecretReferencesReconcileTest {
         assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getConfigMap() != null
                 && "shop-ca".equals(v.getConfigMap().getName())), pod.getVolumes().toString());
 
-        String configMap = Serialization.asJson(checksConfigMap(client, hc));
-        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/cert-client/tls.key"), configMap);
-        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/graphql-query/query"), configMap);
+        String file = checksFile(client, hc);
+        assertTrue(file.contains(MountedReferences.SECRETS_DIR + "/cert-client/tls.key"), file);
+        assertTrue(file.contains(MountedReferences.SECRETS_DIR + "/graphql-query/query"), file);
         String status = Serialization.asJson(get(client, hc).getStatus());
         String allEvents = Serialization.asJson(client.events().v1().events().inNamespace(namespace).list());
         String deployment = Serialization.asJson(deployment(client, hc));
-        for (String rendered : List.of(configMap, status, allEvents, deployment)) {
+        for (String rendered : List.of(file, status, allEvents, deployment)) {
             for (String secret : List.of("k3y-9d2e", "q-5b1c", base64(key), base64(query))) {
                 assertFalse(rendered.contains(secret), rendered);
             }
@@ -229,7 +229,7 @@ class SecretReferencesReconcileTest {
     }
 
     @Test
-    void theValueReachesNoConfigMapStatusOrEvent() {
+    void theValueReachesNoChecksFileStatusOrEvent() {
         client.resource(secret("api-token", Map.of("token", VALUE))).create();
         HealthCheck hc = withSecretHeader("no-leak", "api-token", "token");
         client.resource(hc).create();
@@ -246,13 +246,13 @@ class SecretReferencesReconcileTest {
                 .equals(volume.getName()) && Boolean.TRUE.equals(m.getReadOnly())
                 && m.getMountPath().equals(MountedReferences.SECRETS_DIR + "/api-token")));
 
-        String configMap = Serialization.asJson(checksConfigMap(client, hc));
-        assertTrue(configMap.contains(MountedReferences.SECRETS_DIR + "/api-token/token"), configMap);
+        String file = checksFile(client, hc);
+        assertTrue(file.contains(MountedReferences.SECRETS_DIR + "/api-token/token"), file);
         String status = Serialization.asJson(get(client, hc).getStatus());
         String allEvents = Serialization.asJson(client.events().v1().events().inNamespace(namespace).list());
         String deployment = Serialization.asJson(deployment(client, hc));
         String encoded = Base64.getEncoder().encodeToString(VALUE.getBytes(StandardCharsets.UTF_8));
-        for (String rendered : List.of(configMap, status, allEvents, deployment)) {
+        for (String rendered : List.of(file, status, allEvents, deployment)) {
             assertFalse(rendered.contains("s3cr3t-7f3a9c"), rendered);
             assertFalse(rendered.contains(encoded), rendered);
         }
@@ -290,7 +290,7 @@ class SecretReferencesReconcileTest {
         assertNotEquals(before.getSpec().getTemplate().getMetadata().getAnnotations()
                 .get(SidecarNames.CONFIG_HASH_ANNOTATION),
                 moved.getSpec().getTemplate().getMetadata().getAnnotations().get(SidecarNames.CONFIG_HASH_ANNOTATION));
-        assertTrue(Serialization.asJson(checksConfigMap(client, hc))
+        assertTrue(checksFile(client, hc)
                 .contains(MountedReferences.SECRETS_DIR + "/api-token/token-v2"));
     }
 }

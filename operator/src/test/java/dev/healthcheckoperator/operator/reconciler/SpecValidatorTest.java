@@ -102,6 +102,23 @@ class SpecValidatorTest {
         assertProblem(hc, "spec.podAnnotations[Example.com/owner]");
     }
 
+    /** The checks file travels in a pod annotation: with the user's annotations it must fit the API server's limit. */
+    @Test
+    void theChecksFileAndPodAnnotationsMustFitAPodsAnnotations() {
+        HealthCheck hc = named("checkout");
+        hc.getSpec().setChecks(TestHealthChecks.largePosts(30));
+        assertEquals(List.of(), SpecValidator.validate(hc));
+
+        hc.getSpec().setPodAnnotations(Map.of("example.com/notes", "n".repeat(16 * 1024)));
+        assertProblem(hc, "spec.checks: the rendered checks file takes ");
+        assertProblem(hc, "more than the " + (SpecValidator.MAX_POD_ANNOTATION_BYTES
+                - SpecValidator.POD_ANNOTATION_RESERVE_BYTES) + " allowed");
+
+        hc.getSpec().setPodAnnotations(null);
+        hc.getSpec().setChecks(TestHealthChecks.largePosts(64));
+        assertEquals(1, SpecValidator.validate(hc).size(), SpecValidator.validate(hc).toString());
+    }
+
     private static HealthCheck named(String name) {
         return TestHealthChecks.healthCheck("shop", name, 8080,
                 TestHealthChecks.tcpCheck("db", "postgres.shop.svc", 5432, false));

@@ -22,10 +22,31 @@ class TransitionTest {
     }
 
     @Test
-    void becomingAvailableAndHealthyAreTwoNormalEvents() {
+    void becomingAvailableWithTheFirstVerdictIsOneEventTheVerdicts() {
+        assertEquals(List.of(new Transition("Normal", "Healthy", "all good")),
+                Transition.between(status(PROGRESSING, Health.Unknown), status(AVAILABLE, Health.Healthy)));
+        assertEquals(List.of(new Transition("Normal", "Healthy", "all good")),
+                Transition.between(new HealthCheckStatus(), status(AVAILABLE, Health.Healthy)));
+    }
+
+    @Test
+    void becomingAvailableWithoutAVerdictIsAnnounced() {
+        assertEquals(List.of(new Transition("Normal", "SidecarsAvailable", "1 of 1")),
+                Transition.between(status(PROGRESSING, Health.Unknown), status(AVAILABLE, Health.Unknown)));
+    }
+
+    @Test
+    void becomingAvailableAfterARolloutOfHealthySidecarsIsAnnounced() {
+        assertEquals(List.of(new Transition("Normal", "SidecarsAvailable", "1 of 1")),
+                Transition.between(status(PROGRESSING, Health.Healthy), status(AVAILABLE, Health.Healthy)));
+    }
+
+    @Test
+    void recoveringFromAWarningIsAnnouncedEvenWithTheFirstVerdict() {
+        ConditionState unavailable = new ConditionState("Ready", "False", "SidecarsUnavailable", "0 of 1");
         assertEquals(List.of(new Transition("Normal", "SidecarsAvailable", "1 of 1"),
                 new Transition("Normal", "Healthy", "all good")),
-                Transition.between(status(PROGRESSING, Health.Unknown), status(AVAILABLE, Health.Healthy)));
+                Transition.between(status(unavailable, Health.Unknown), status(AVAILABLE, Health.Healthy)));
     }
 
     @Test

@@ -136,4 +136,16 @@ public final class ControlPlane {
                 .create();
         return name;
     }
+
+    /**
+     * The API server's count of server-side applies to Deployments since it started, from its own
+     * apiserver_request_total: it counts applies that change nothing too, which no watch shows.
+     */
+    public static double deploymentApplies(KubernetesClient admin) {
+        return admin.raw("/metrics").lines()
+                .filter(line -> line.startsWith("apiserver_request_total{") && line.contains("resource=\"deployments\"")
+                        && line.contains("verb=\"APPLY\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
 }

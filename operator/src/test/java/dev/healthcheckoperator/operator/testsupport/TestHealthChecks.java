@@ -1,5 +1,7 @@
 package dev.healthcheckoperator.operator.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -23,10 +25,11 @@ import dev.healthcheckoperator.operator.crd.v1alpha1.SecretValueSource;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TcpSocketAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsCertificateAction;
 import dev.healthcheckoperator.operator.crd.v1alpha1.TlsOptions;
+import dev.healthcheckoperator.operator.dependent.DeploymentDependent;
 import dev.healthcheckoperator.operator.dependent.SidecarNames;
 import dev.healthcheckoperator.operator.crd.v1alpha1.StatusCondition;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -92,6 +95,18 @@ public final class TestHealthChecks {
         return check;
     }
 
+    /** {@code count} POSTs, each with a body of the largest size the schema allows: a large checks file. */
+    public static List<CheckSpec> largePosts(int count) {
+        List<CheckSpec> checks = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            CheckSpec check = httpCheck("post-" + i, "http://api.shop.svc:8080/query");
+            check.getHttpGet().setMethod(HttpRequestMethod.POST);
+            check.getHttpGet().setBody(new HttpBody("x".repeat(HttpBody.MAX_LENGTH)));
+            checks.add(check);
+        }
+        return checks;
+    }
+
     public static CheckSpec tcpCheck(String name, String host, int port, boolean critical) {
         CheckSpec check = new CheckSpec();
         check.setName(name);
@@ -113,16 +128,23 @@ public final class TestHealthChecks {
                 .withName(SidecarNames.resourceName(healthCheck)).get();
     }
 
-    /** The ConfigMap the sidecar pods read their checks file from (named by its content). */
-    public static ConfigMap checksConfigMap(KubernetesClient client, HealthCheck healthCheck) {
+    /**
+     * The checks file the sidecar pods read: the pod template's annotation that the "config" downwardAPI volume
+     * shows as checks.json (asserted here, so a test reading the file also proves how it reaches the sidecar).
+     */
+    public static String checksFile(KubernetesClient client, HealthCheck healthCheck) {
         Deployment deployment = deployment(client, healthCheck);
         if (deployment == null) {
             return null;
         }
-        String name = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> "config".equals(v.getName())).map(Volume::getConfigMap).findFirst().orElseThrow()
-                .getName();
-        return client.configMaps().inNamespace(healthCheck.getMetadata().getNamespace()).withName(name).get();
+        PodTemplateSpec template = deployment.getSpec().getTemplate();
+        DownwardAPIVolumeFile file = template.getSpec().getVolumes().stream()
+                .filter(v -> DeploymentDependent.CONFIG_VOLUME.equals(v.getName())).findFirst().orElseThrow()
+                .getDownwardAPI().getItems().get(0);
+        assertEquals(SidecarNames.CONFIG_KEY, file.getPath());
+        assertEquals("metadata.annotations['" + SidecarNames.CHECKS_ANNOTATION + "']",
+                file.getFieldRef().getFieldPath());
+        return template.getMetadata().getAnnotations().get(SidecarNames.CHECKS_ANNOTATION);
     }
 
     public static StatusCondition condition(HealthCheck healthCheck, String type) {

@@ -44,6 +44,16 @@ public interface OperatorConfig {
     Duration recheckInterval();
 
     /**
+     * How long a status write that the API server refused with a conflict or as invalid (422, which an admission
+     * policy's denial also is) waits for the informer to bring a newer HealthCheck before the reconciliation fails
+     * and is retried: JOSDK's cache-then-retry scheme, whose wait is otherwise a fixed 10 s. A denial by policy
+     * never brings a newer object, so the whole wait is spent for nothing; a conflict is usually resolved within
+     * one watch event.
+     */
+    @WithDefault("10s")
+    Duration statusCacheWait();
+
+    /**
      * Bounds on the Events written, so a flapping check or an upstream shared by thousands of HealthChecks cannot
      * flood the API server (the same scheme as client-go's per-object spam filter, plus a bound for all objects).
      */

@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -77,6 +79,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
     private final HealthCheckMetrics metrics;
     private final HealthCheckIndex statusPageIndex;
     private final Duration recheckInterval;
+    private final long statusCacheWaitMillis;
     private final int maxRolloutsPerMinute;
 
     public HealthCheckReconciler(HealthPoller poller, EventRecorder events, HealthCheckMetrics metrics,
@@ -86,6 +89,7 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         this.metrics = metrics;
         this.statusPageIndex = statusPageIndex;
         this.recheckInterval = config.recheckInterval();
+        this.statusCacheWaitMillis = config.statusCacheWait().toMillis();
         this.maxRolloutsPerMinute = config.rollout().maxPerMinute();
     }
 
@@ -233,7 +237,13 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 .withNamespace(healthCheck.getMetadata().getNamespace()).build());
         statusPatch.setSpec(null);
         statusPatch.setStatus(next);
-        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(healthCheck, statusPatch, context);
+        // What ssaPatchStatusAndCacheResource does, with our bound on the wait for the cache instead of its fixed one.
+        PrimaryUpdateAndCacheUtils.updateAndCacheResource(healthCheck, context, current -> statusPatch,
+                patch -> context.getClient().resource(patch).subresource("status")
+                        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withForce(true)
+                                .withFieldManager(context.getControllerConfiguration().fieldManager()).build()),
+                PrimaryUpdateAndCacheUtils.DEFAULT_MAX_RETRY, statusCacheWaitMillis,
+                PrimaryUpdateAndCacheUtils.DEFAULT_RESOURCE_CACHE_POLL_PERIOD_MILLIS);
         LOG.debugf("Status of %s/%s changed: health %s", healthCheck.getMetadata().getNamespace(),
                 healthCheck.getMetadata().getName(), next.getHealth());
         for (Transition transition : Transition.between(previous, next)) {

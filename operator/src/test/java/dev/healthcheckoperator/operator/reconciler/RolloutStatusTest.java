@@ -264,8 +264,8 @@ class RolloutStatusTest {
         HealthCheck hc = client.resource(healthCheck(namespace, "paused", freePort(),
                 tcpCheck("db", "postgres.shop.svc", 5432, false))).create();
         markDeploymentAvailable(client, hc, 1);
-        // A reconciliation computes Ready=True and fails to write it; its Event must not be written either. (JOSDK
-        // waits for its cache after a refused status write, so one attempt takes several seconds.)
+        // A reconciliation computes Ready=True and fails to write it; its Event must not be written either. (A
+        // refused status write waits healthcheck.status-cache-wait for a newer object, 1 s in tests, then fails.)
         await().atMost(Duration.ofSeconds(90)).until(() -> failedReconciliations() >= failedBefore + 1);
         assertNull(get(client, hc).getStatus());
         assertEquals(List.of(), events(client, hc));

@@ -9,7 +9,8 @@
 #   BASE         debian (default): a JRE base made here from Debian packages (build-base.sh), no image pulled;
 #                distroless | temurin | <image reference>: a standard base pulled from its registry
 #   APPS         "sidecar operator"     ARCHES  "amd64 arm64"
-#   JAVA_VERSION 25 (default) or 17: the Debian-built base's JRE (build-base.sh)
+#   JAVA_VERSION 25 (default) or 17: the Debian-built base's JRE for the sidecar (build-base.sh);
+#   OPERATOR_JAVA_VERSION the operator's (17 by default: on 25 its arm64 image did not get ready under qemu here)
 #   AOT_CACHE    1 (default on JDK 25): the sidecar image gets an AOT cache trained on each architecture's image
 #                (about 20 s on amd64; arm64 under qemu took 12 min on a busy 2-core machine); 0: none.
 #                AOT_CACHE_ARCHES (default: ARCHES) trains only those; the others start without a cache
@@ -24,13 +25,15 @@ APPS="${APPS:-$APPS_DEFAULT}"
 ARCHES="${ARCHES:-$ARCHES_DEFAULT}"
 BASE="${BASE:-debian}"
 JAVA_VERSION="${JAVA_VERSION:-$JAVA_VERSION_DEFAULT}"
-export JAVA_VERSION
+OPERATOR_JAVA_VERSION="${OPERATOR_JAVA_VERSION:-17}"
+java_version_of() { # app -> the JRE version of its Debian-built base
+    if [[ "$1" == operator ]]; then echo "$OPERATOR_JAVA_VERSION"; else echo "$JAVA_VERSION"; fi
+}
 # The sidecar's AOT cache, trained at build per architecture: JDK 25 only (JDK 17 has no AOT cache). AOT_CACHE_ARCHES
 # limits it to some architectures (the others' images start without one): training under emulation is slow.
 AOT_CACHE="${AOT_CACHE:-$([[ "$JAVA_VERSION" == 17 ]] && echo 0 || echo 1)}"
 AOT_CACHE_ARCHES="${AOT_CACHE_ARCHES:-$ARCHES}"
 [[ "$AOT_CACHE" == 1 ]] || AOT_CACHE_ARCHES=""
-DEBIAN_BASE_NAME="debian:$(debian_suite_for "$JAVA_VERSION") openjdk-$JAVA_VERSION-jre-headless"
 case "$BASE" in
     debian) BASE_REF="" ;;
     distroless) case "$JAVA_VERSION" in
@@ -71,10 +74,12 @@ t0=$SECONDS
 declare -A BASE_FOR=()
 for arch in $ARCHES; do
     if [[ "$BASE" == debian ]]; then
-        "$IMAGES_DIR/build-base.sh" "$arch"
-        BASE_FOR[$arch]="$(base_image_tag "$JAVA_VERSION" "$arch")"
+        for version in $(for app in $APPS; do java_version_of "$app"; done | sort -u); do
+            JAVA_VERSION="$version" "$IMAGES_DIR/build-base.sh" "$arch"
+            BASE_FOR[$version-$arch]="$(base_image_tag "$version" "$arch")"
+        done
     else
-        # By image ID: the tag names whichever architecture was pulled last.
+        # By image ID: the tag names whichever architecture was pulled last. Both apps use this one base.
         BASE_FOR[$arch]="$(podman pull -q --tls-verify="$BASE_TLS_VERIFY" --platform "linux/$arch" "$BASE_REF")"
     fi
 done
@@ -143,14 +148,17 @@ for app in $APPS; do
     cp -a "$REPO_ROOT/$app/target/quarkus-app" "$ctx/quarkus-app"
     cp "$options" "$ctx/jvm.options"
     # Flags only a newer JVM knows (the options file itself stays runnable on JDK 17: tests and benchmarks use it).
-    extra_options="${options%.options}-$JAVA_VERSION.options"
+    app_java="$(java_version_of "$app")"
+    [[ "$BASE" == debian ]] || app_java="$JAVA_VERSION"
+    extra_options="${options%.options}-$app_java.options"
     [[ -f "$extra_options" ]] && cat "$extra_options" >>"$ctx/jvm.options"
 
     list="localhost/build/$repo:$VERSION"
     podman manifest rm "$list" >/dev/null 2>&1 || podman rmi "$list" >/dev/null 2>&1 || true
     podman manifest create "$list" >/dev/null
     for arch in $ARCHES; do
-        log "$app: building linux/$arch on ${BASE_FOR[$arch]}"
+        base_image="${BASE_FOR[$app_java-$arch]:-${BASE_FOR[$arch]:-}}"
+        log "$app: building linux/$arch on $base_image"
         pull=(--pull=never)
         [[ "$BASE" == debian ]] || pull=(--pull=false)
         image="localhost/build/$repo:$VERSION-$arch"
@@ -161,10 +169,11 @@ for app in $APPS; do
         [[ -z "$aot" ]] || target=(-t "$image-untrained")
         buildah build --quiet "${pull[@]}" --platform "linux/$arch" --timestamp "$SDE" --identity-label=false \
             --layers=false --format oci -f "$IMAGES_DIR/Containerfile.jvm" \
-            --build-arg "BASE_IMAGE=${BASE_FOR[$arch]}" --build-arg "APP=$app" \
+            --build-arg "BASE_IMAGE=$base_image" --build-arg "APP=$app" \
             --build-arg "TITLE=$(basename "$repo")" --build-arg "DESCRIPTION=$desc" \
             --build-arg "VERSION=$VERSION" --build-arg "REVISION=$REVISION" --build-arg "CREATED=$CREATED" \
-            --build-arg "SOURCE=$SOURCE" --build-arg "BASE_NAME=${BASE_REF:-$DEBIAN_BASE_NAME}" \
+            --build-arg "SOURCE=$SOURCE" \
+            --build-arg "BASE_NAME=${BASE_REF:-debian:$(debian_suite_for "$app_java") openjdk-$app_java-jre-headless}" \
             "${target[@]}" "$ctx" >/dev/null
         if [[ -n "$aot" ]]; then
             aot_ctx="$ctx/aot-$arch"
@@ -186,7 +195,8 @@ done
 t_images=$((SECONDS - t0))
 mv "$SUMMARY.new" "$SUMMARY"
 { echo "VERSION=$VERSION"; echo "REVISION=$REVISION"; echo "REGISTRY=$REGISTRY"; echo "BASE=$BASE"
-  echo "JAVA_VERSION=$JAVA_VERSION"; echo "AOT_CACHE_ARCHES=$AOT_CACHE_ARCHES"; } >>"$SUMMARY"
+  echo "JAVA_VERSION=$JAVA_VERSION"; echo "OPERATOR_JAVA_VERSION=$OPERATOR_JAVA_VERSION"
+  echo "AOT_CACHE_ARCHES=$AOT_CACHE_ARCHES"; } >>"$SUMMARY"
 
 # What landed in the registry: the index, and per platform its manifest digest, pushed (compressed) size and
 # unpacked size (the sum of the layers' uncompressed sizes, from the local build).

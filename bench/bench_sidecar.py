@@ -11,6 +11,12 @@ machines are noisy: only ratios from the same run mean something.
   bench/bench_sidecar.py --baseline DIR  # also a second build (a checkout of an earlier commit, packaged),
                                          # interleaved in the same rounds: before/after from one run
 
+"As shipped" means the image's settings: a JDK 25 (`--java`; by default one under /usr/lib/jvm, as the image runs
+Debian's 25), `sidecar/jvm.options` plus `sidecar/jvm-25.options`, and an AOT cache trained on that JVM the way the
+image build trains its own (`bench/train-class-archive.sh`; `--no-aot-cache` to run without). `--java java` on a JDK
+17 runs the JDK 17 settings (jvm.options alone, no cache). BENCH_SIDECAR_EXTRA_JVM_FLAGS adds flags after the
+shipped ones (the training run gets them too, so a cache matches the flags it is used with).
+
 Bytes allocated per request (sidecar only) come from the JVM's own counter
 (`jvm_gc_memory_allocated_bytes_total`, which the JVM adds to at every collection): a `jcmd GC.run` just before
 and just after the measured run makes the difference between the two readings exact, whatever the heap size.
@@ -18,6 +24,7 @@ and just after the measured run makes the difference between the two readings ex
 Everything binds to 127.0.0.1, every process started is stopped, and every loop is bounded in time.
 """
 import argparse
+import glob
 import http.server
 import json
 import os
@@ -37,6 +44,7 @@ from benchlib import emit_report, free_port, rss_mib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIDECAR_APP = os.path.join(ROOT, "sidecar", "target", "quarkus-app")
 SERVER_CPU, LOAD_CPU = "1", "0"
+JCMD = ["jcmd"]  # the one of --java (a jcmd attaches only to a JVM of its own version)
 START_TIMEOUT_S = 60
 
 GOALS = {  # the fleet-scale issue's goals for the sidecar pod, JVM mode on this 2-core machine
@@ -95,18 +103,51 @@ def build(reference_bin):
         subprocess.run(["mvn", "-B", "-q", "-ntp", "-pl", "sidecar", "-am", "package", "-DskipTests"], cwd=ROOT, check=True)
 
 
-def server_command(kind, port, reference_bin, config, root=ROOT):
+def java_feature_version(java):
+    """25 for a JDK 25, 17 for a JDK 17: from `java -version`."""
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=True).stderr
+    return int(re.search(r'version "(\d+)', out).group(1))
+
+
+def jvm_options(root, java):
+    """The options a build ships for this JVM: sidecar/jvm.options, plus sidecar/jvm-<version>.options where the
+    build has one (the image build appends it the same way)."""
+    options = [f"@{os.path.join(root, 'sidecar', 'jvm.options')}"]
+    versioned = os.path.join(root, "sidecar", f"jvm-{java_feature_version(java)}.options")
+    if os.path.exists(versioned):
+        options.append(f"@{versioned}")
+    # Extra flags to try against the shipped ones (e.g. "-XX:TieredStopAtLevel=1"); empty by default.
+    return options + os.environ.get("BENCH_SIDECAR_EXTRA_JVM_FLAGS", "").split()
+
+
+def default_java():
+    """The JVM the image ships (JDK 25) if this machine has one, else java from PATH."""
+    if os.environ.get("BENCH_SIDECAR_JAVA"):
+        return os.environ["BENCH_SIDECAR_JAVA"]
+    candidates = sorted(glob.glob("/usr/lib/jvm/*-25-*/bin/java") + glob.glob("/usr/lib/jvm/*25*/bin/java"))
+    return candidates[0] if candidates else "java"
+
+
+def train_aot_cache(root, java, directory):
+    """An AOT cache of this build, trained on this JVM with the flags it runs with, as the image build does."""
+    cache = os.path.join(directory, f"sidecar-{abs(hash(root))}.aot")
+    subprocess.run([os.path.join(ROOT, "bench", "train-class-archive.sh"), java, cache, "-XX:AOTCacheOutput"]
+                   + jvm_options(root, java), env=dict(os.environ, SIDECAR_ROOT=root), check=True,
+                   stdout=subprocess.DEVNULL, timeout=300)
+    return cache
+
+
+def server_command(kind, port, reference_bin, config, root=ROOT, java="java", aot_cache=None):
     if kind == "reference":
         return [reference_bin, "-addr", f"127.0.0.1:{port}"], {}
     app = os.path.join(root, "sidecar", "target", "quarkus-app")
     env = {"SIDECAR_PORT": str(port), "QUARKUS_HTTP_HOST": "127.0.0.1", "MALLOC_ARENA_MAX": "2"}
     if config:
         env["SIDECAR_CONFIG_FILE"] = config
-    # Extra flags to try against the shipped ones (e.g. "-XX:TieredStopAtLevel=1"); empty by default.
-    extra = os.environ.get("BENCH_SIDECAR_EXTRA_JVM_FLAGS", "").split()
-    # Each build runs with its own jvm.options: the flags are part of what a commit ships.
-    return (["java", f"@{os.path.join(root, 'sidecar', 'jvm.options')}"] + extra
-            + ["-jar", os.path.join(app, "quarkus-run.jar")], env)
+    # Each build runs with its own options files: the flags are part of what a commit ships. AOTMode=on: a run
+    # that could not use the cache stops instead of measuring a start without it.
+    aot = [f"-XX:AOTCache={aot_cache}", "-XX:AOTMode=on"] if aot_cache else []
+    return [java] + jvm_options(root, java) + aot + ["-jar", os.path.join(app, "quarkus-run.jar")], env
 
 
 def start_server(command, env, port):
@@ -158,7 +199,7 @@ def wrk(port, seconds, connections):
 
 def allocated_bytes(pid, port):
     """The JVM's allocation counter after a full collection (so nothing allocated is still uncounted)."""
-    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=30, check=True)
+    subprocess.run([JCMD[0], str(pid), "GC.run"], capture_output=True, timeout=30, check=True)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         text = response.read().decode()
     m = re.search(r"^jvm_gc_memory_allocated_bytes_total(?:\{[^}]*\})? (\S+)$", text, re.M)
@@ -167,18 +208,30 @@ def allocated_bytes(pid, port):
     return float(m.group(1))
 
 
+def anon_rss_mib(pid):
+    """RssAnon in MiB: the process's private memory. The rest of RSS (RssFile) is clean pages of files mapped
+    read-only (libjvm.so, the JDK's CDS archive, the AOT cache), which the kernel can drop and page back in, and which
+    every pod on a node running the same image layer shares."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def to_ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def measure(kind, reference_bin, config, warmup_s, measure_s, connections, root=ROOT):
+def measure(kind, reference_bin, config, warmup_s, measure_s, connections, root=ROOT, java="java", aot_cache=None):
     port = free_port()
-    command, env = server_command(kind, port, reference_bin, config, root)
+    command, env = server_command(kind, port, reference_bin, config, root, java, aot_cache)
     process, first200 = start_server(command, env, port)
     try:
         time.sleep(1.0)  # idle: started, first request served, nothing else
         idle = rss_mib(process.pid)
+        idle_anon = anon_rss_mib(process.pid)
         wrk(port, warmup_s, connections)
         loaded_peak = [0.0]
         done = threading.Event()
@@ -194,11 +247,13 @@ def measure(kind, reference_bin, config, warmup_s, measure_s, connections, root=
         done.set()
         sampler.join()
         loaded = max(loaded_peak[0], rss_mib(process.pid))
+        loaded_anon = anon_rss_mib(process.pid)
         # Includes the checks' own work in the "+ checks" variants: that is what the pod pays per request served.
         per_request = ((allocated_bytes(process.pid, port) - before) / max(requests, 1)
                        if before is not None else float("nan"))
         return {"first200_ms": first200, "idle_rss_mib": idle, "rps": rps, "p50_ms": p50, "p99_ms": p99,
-                "errors": errors, "loaded_rss_mib": loaded, "bytes_per_request": per_request}
+                "errors": errors, "loaded_rss_mib": loaded, "bytes_per_request": per_request,
+                "idle_anon_mib": idle_anon, "loaded_anon_mib": loaded_anon}
     finally:
         stop(process)
 
@@ -212,13 +267,14 @@ def table(results, variants):
         return "n/a" if value != value else f"{value:.0f}"  # NaN: the Go reference has no such counter here
 
     lines = ["| server | rounds | requests/s | p50 ms | p99 ms | errors | first 200 ms | idle RSS MiB | loaded RSS MiB "
-             "| allocated bytes/request |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| of which private (anon) idle / loaded MiB | allocated bytes/request |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kind in variants:
         lines.append(f"| {kind} | {len(results[kind])} | {med(kind, 'rps'):.0f} | {med(kind, 'p50_ms'):.2f} | "
                      f"{med(kind, 'p99_ms'):.2f} | {sum(r['errors'] for r in results[kind])} | "
                      f"{med(kind, 'first200_ms'):.0f} | {med(kind, 'idle_rss_mib'):.1f} | "
-                     f"{med(kind, 'loaded_rss_mib'):.1f} | {allocation(kind)} |")
+                     f"{med(kind, 'loaded_rss_mib'):.1f} | {med(kind, 'idle_anon_mib'):.1f} / "
+                     f"{med(kind, 'loaded_anon_mib'):.1f} | {allocation(kind)} |")
     lines.append("")
     lines.append("| ours / reference (medians) | requests/s | p99 | first 200 | idle RSS | loaded RSS |")
     lines.append("| --- | --- | --- | --- | --- | --- |")
@@ -256,15 +312,26 @@ def main():
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--smoke", action="store_true", help="one 1-second round of each: proves the harness runs")
     parser.add_argument("--out", help="also write the markdown here")
+    parser.add_argument("--java", default=default_java(),
+                        help="the sidecar's JVM; default: $BENCH_SIDECAR_JAVA, else a JDK 25 under /usr/lib/jvm (the "
+                             "image's version), else java from PATH")
+    parser.add_argument("--aot-cache", action=argparse.BooleanOptionalAction, default=None,
+                        help="train an AOT cache per build on --java first and run with it, as the image does "
+                             "(default: on for a JDK 25)")
     parser.add_argument("--baseline", metavar="DIR",
                         help="a checkout of an earlier commit with its sidecar packaged: measured in the same rounds")
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.warmup, args.duration, args.connections = 1, 1, 1, 4
-    for tool in ("go", "java", "jcmd", "wrk", "taskset"):
+    jcmd = os.path.join(os.path.dirname(shutil.which(args.java) or args.java), "jcmd")
+    for tool in ("go", args.java, jcmd, "wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"bench: '{tool}' is not installed (wrk: apt-get install wrk)")
 
+    JCMD[0] = jcmd
+    if args.aot_cache is None:
+        args.aot_cache = java_feature_version(args.java) >= 25
+    load_start = "load average %.1f %.1f %.1f at the start" % os.getloadavg()
     workdir = tempfile.mkdtemp(prefix="bench-sidecar-")
     reference_bin = os.path.join(workdir, "reference")
     build(reference_bin)
@@ -278,28 +345,32 @@ def main():
                 sys.exit(f"bench: {baseline} has no packaged sidecar (mvn -pl sidecar -am package -DskipTests there)")
             variants["baseline sidecar"] = (None, baseline)
             variants["baseline sidecar + 10 checks"] = (config, baseline)
+        roots = {root for _, root in variants.values()} if args.aot_cache else set()
+        caches = {root: train_aot_cache(root, args.java, workdir) for root in roots}
         results = {kind: [] for kind in variants}
         for round_number in range(1, args.rounds + 1):
             for kind, (cfg, root) in variants.items():
                 result = measure("reference" if kind == "reference" else "sidecar", reference_bin, cfg,
-                                 args.warmup, args.duration, args.connections, root)
+                                 args.warmup, args.duration, args.connections, root, args.java, caches.get(root))
                 results[kind].append(result)
-                print(f"round {round_number} {kind:22s} " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else
+                print(f"round {round_number} {kind:22s} load={os.getloadavg()[0]:.1f} " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else
                                                                      f"{k}={v}" for k, v in result.items()),
                       flush=True)
     finally:
         upstream.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    java = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    load = "load average %.1f %.1f %.1f at the end" % os.getloadavg()
     go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
     report = "\n".join([
         f"Command: `bench/bench_sidecar.py --rounds {args.rounds} --warmup {args.warmup} --duration {args.duration} "
         f"--connections {args.connections}"
+        + f" --java {args.java}" + (" --aot-cache" if args.aot_cache else " --no-aot-cache")
         + (f" --baseline {args.baseline}" if args.baseline else "")
-        + f"` ({'smoke' if args.smoke else 'full'} run), server on CPU {SERVER_CPU}, "
-        f"wrk on CPU {LOAD_CPU}; {java}; {go}; sidecar flags from `sidecar/jvm.options`"
-        + (f" plus `{os.environ['BENCH_SIDECAR_EXTRA_JVM_FLAGS']}`" if os.environ.get("BENCH_SIDECAR_EXTRA_JVM_FLAGS") else "")
+        + f"` ({'smoke' if args.smoke else 'full'} run), {load_start}; {load}; server on CPU {SERVER_CPU}, "
+        f"wrk on CPU {LOAD_CPU}; {java}; {go}; sidecar flags: `{' '.join(os.path.relpath(o[1:], ROOT) if o.startswith('@') else o for o in jvm_options(ROOT, args.java))}`"
+        + (" with an AOT cache trained on that JVM (`bench/train-class-archive.sh`)" if args.aot_cache else "")
         + ", `MALLOC_ARENA_MAX=2` (as in the image).", "",
         table(results, list(variants)), "", goals(results), ""])
     print()

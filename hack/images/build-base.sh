@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the JVM base image for one architecture from Debian packages, without pulling any image:
-# Debian's openjdk-17-jre-headless plus exactly the shared libraries the JVM loads (glibc, libgcc, libstdc++,
+# Debian's openjdk-<JAVA_VERSION>-jre-headless plus exactly the shared libraries the JVM loads (glibc, libgcc, libstdc++,
 # zlib), a Java trust store made from Debian's ca-certificates, and a non-root user 1001. No shell, no package
 # manager, no docs. Every file is dated SOURCE_DATE_EPOCH and the tar is sorted, so the same package versions
 # give the same layer.
 #
-#   hack/images/build-base.sh amd64|arm64      -> local image localhost/healthcheck-operator/jre-base:17-<arch>
+#   hack/images/build-base.sh amd64|arm64      -> local image localhost/healthcheck-operator/jre-base:<JAVA_VERSION>-<arch>
 #
+# JAVA_VERSION 25 (the default: Debian trixie's openjdk-25-jre-headless) or 17 (bookworm's openjdk-17-jre-headless,
+# the runtime of earlier releases, kept buildable to compare: BENCHMARKS.md has both).
 # Package lists come from Debian (DEBIAN_MIRROR, DEBIAN_SUITE) through a private APT configuration per
 # architecture, so the host's APT setup is not touched. The exact versions used are printed, recorded in the
 # image (/var/lib/dpkg/status.d/, which scanners read) and in the label dev.healthcheck-operator.base.packages.
@@ -19,9 +21,10 @@ ARCH="${1:?usage: build-base.sh amd64|arm64}"
 case "$ARCH" in amd64) TRIPLET=x86_64-linux-gnu ;; arm64) TRIPLET=aarch64-linux-gnu ;; *) die "unsupported arch $ARCH" ;; esac
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 DEBIAN_SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"
-BASE_TAG="${BASE_TAG:-localhost/healthcheck-operator/jre-base:17-$ARCH}"
-JAVA_PKG=openjdk-17-jre-headless
+JAVA_VERSION="${JAVA_VERSION:-$JAVA_VERSION_DEFAULT}"
+DEBIAN_SUITE="${DEBIAN_SUITE:-$(debian_suite_for "$JAVA_VERSION")}"
+BASE_TAG="${BASE_TAG:-$(base_image_tag "$JAVA_VERSION" "$ARCH")}"
+JAVA_PKG="openjdk-$JAVA_VERSION-jre-headless"
 # The JVM's own shared-library needs (checked below against every ELF file of the JRE). Desktop parts of the
 # headless JRE (fonts, images, sound, smart cards, CUPS) are left without their libraries: a server never loads them.
 PACKAGES=("$JAVA_PKG" libc6 libgcc-s1 libstdc++6 zlib1g)
@@ -33,7 +36,7 @@ OPTIONAL_JRE_LIBS='libj2pcsc.so|libfontmanager.so|libjavajpeg.so|liblcms.so|libj
 SDE="$(source_date_epoch)"
 APT_DIR="$IMAGES_CACHE/apt/$DEBIAN_SUITE-$ARCH"
 DEB_DIR="$IMAGES_CACHE/debs/$DEBIAN_SUITE-$ARCH"
-WORK="$IMAGES_CACHE/base-$ARCH"
+WORK="$IMAGES_CACHE/base-$JAVA_VERSION-$ARCH"
 mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/etc/parts" "$DEB_DIR"
 : >"$APT_DIR/status"
 
@@ -96,7 +99,12 @@ for deb in "${DEBS[@]}"; do
         *) dpkg-deb -x "$deb" "$ROOTFS" ;;
     esac
 done
-JAVA_HOME_REL="usr/lib/jvm/java-17-openjdk-$ARCH"
+# Merged /usr (trixie's packages ship /usr/lib only; base-files, not installed here, would add the links): the
+# ELF interpreter is looked up as /lib64/ld-linux-x86-64.so.2 or /lib/ld-linux-aarch64.so.1.
+for d in bin sbin lib lib64; do
+    if [[ -d "$ROOTFS/usr/$d" && ! -e "$ROOTFS/$d" ]]; then ln -s "usr/$d" "$ROOTFS/$d"; fi
+done
+JAVA_HOME_REL="usr/lib/jvm/java-$JAVA_VERSION-openjdk-$ARCH"
 [[ -x "$ROOTFS/$JAVA_HOME_REL/bin/java" ]] || die "no java in $JAVA_PKG"
 
 # What the image does not need: documentation, translations, iconv modules, package scripts, tools of libc.
@@ -174,7 +182,7 @@ ENV PATH=/usr/bin:/bin JAVA_HOME=/opt/java/openjdk LANG=C.UTF-8
 USER 1001:1001
 WORKDIR /app
 LABEL org.opencontainers.image.title="healthcheck-operator JRE base" \\
-      org.opencontainers.image.description="Debian $DEBIAN_SUITE OpenJDK 17 JRE, glibc, CA certificates, user 1001; no shell" \\
+      org.opencontainers.image.description="Debian $DEBIAN_SUITE OpenJDK $JAVA_VERSION JRE, glibc, CA certificates, user 1001; no shell" \\
       dev.healthcheck-operator.base.packages="$PKG_LABEL"
 CF
 buildah build --quiet --platform "linux/$ARCH" --timestamp "$SDE" --identity-label=false --omit-history \

@@ -27,6 +27,8 @@ if [[ -z "${TLS_VERIFY:-}" ]]; then
 fi
 IMAGE_NAMESPACE="${IMAGE_NAMESPACE:-healthcheck-operator}"
 APPS_DEFAULT="sidecar operator"
+# The Java runtime of the Debian-built base (build-base.sh): 25 (trixie), or 17 (bookworm) to compare.
+JAVA_VERSION_DEFAULT=25
 ARCHES_DEFAULT="amd64 arm64"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -70,6 +72,14 @@ image_repo() { # app -> repository without registry
         operator) echo "$IMAGE_NAMESPACE/healthcheck-operator" ;;
         *) die "unknown app '$1' (sidecar|operator)" ;;
     esac
+}
+
+debian_suite_for() { # java-version -> the Debian release whose openjdk-<version>-jre-headless the base is made of
+    case "$1" in 17) echo bookworm ;; 25) echo trixie ;; *) die "unsupported JAVA_VERSION $1 (17|25)" ;; esac
+}
+
+base_image_tag() { # java-version arch -> the local tag build-base.sh gives that base
+    echo "localhost/healthcheck-operator/jre-base:$1-$2"
 }
 
 require_tools() {

@@ -10,6 +10,8 @@
 #             architecture uses its own namespace (HealthCheck and leader-election Lease), removed afterwards.
 #   hack/images/verify-images.sh          (after build-images.sh; reads IMAGES_CACHE/last-build.env)
 # Settings: APPS, ARCHES (what is run; the index must hold INDEX_ARCHES, default amd64 arm64), REGISTRY, TLS_VERIFY as for build-images.sh; TIMEOUT_AMD64 (90s), TIMEOUT_ARM64 (600s) per step.
+# A sidecar image with an AOT cache (AOT_CACHE_ARCHES, from build-images.sh) must start with it: it runs with
+# -XX:AOTMode=on (no start without the cache) and its log must say "Opened AOT cache".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_tools podman skopeo python3 curl
@@ -21,6 +23,8 @@ VERSION="$(project_version)"
 SUMMARY="$IMAGES_CACHE/last-build.env"
 REVISION_EXPECTED="${REVISION:-$( [[ -f "$SUMMARY" ]] && sed -n 's/^REVISION=//p' "$SUMMARY" || project_revision)}"
 BASE="${BASE:-$( [[ -f "$SUMMARY" ]] && sed -n 's/^BASE=//p' "$SUMMARY" || echo debian)}"
+# The architectures whose sidecar image has an AOT cache (build-images.sh records them).
+AOT_CACHE_ARCHES="${AOT_CACHE_ARCHES-$( [[ -f "$SUMMARY" ]] && sed -n 's/^AOT_CACHE_ARCHES=//p' "$SUMMARY")}"
 RESULTS="$IMAGES_CACHE/last-verify.txt"
 CONTAINERS=()
 STARTED_CLUSTER=""
@@ -135,6 +139,11 @@ for app in $APPS; do
         run_args=(--name "$name" --platform "linux/$arch" --network host --read-only --tmpfs "/tmp:rw,size=64m")
         if [[ "$app" == sidecar ]]; then
             run_args+=(-e "SIDECAR_PORT=$port")
+            # The image's AOT cache must be the one its JVM uses: AOTMode=on makes the JVM stop instead of starting
+            # without it (the image's own default, auto, would start slower but silently), and the log says so.
+            aot=""
+            [[ " $AOT_CACHE_ARCHES " == *" $arch "* ]] && aot=1
+            [[ -z "$aot" ]] || run_args+=(-e "JDK_JAVA_OPTIONS=-XX:AOTMode=on -Xlog:aot=info")
             path=/health
         else
             namespace="verify-images-$arch"
@@ -158,8 +167,12 @@ for app in $APPS; do
             logs="$(podman logs "$name" 2>&1 || true)"
             started="$(grep -o 'started in [0-9.]*s' <<<"$logs" | head -1 | sed 's/started in //; s/s$//' || true)"
             answered="GET $path = 200 after $(elapsed "$t0" "$t1")s from container start (Quarkus: started in ${started:-?}s; process uid ${user:-?})"
-            if [[ "$app" == sidecar ]]; then
-                result ok "$app/$arch: $answered; body: $(head -c 160 "$IMAGES_CACHE/verify-body.txt" | tr -d '\n')"
+            if [[ "$app" == sidecar && -n "$aot" ]] && ! grep -q 'Opened AOT cache' <<<"$logs"; then
+                result fail "$app/$arch: $answered, but the log does not say the AOT cache was opened: $(grep -i aot <<<"$logs" | tail -3 | cut -c1-200)"
+            elif [[ "$app" == sidecar ]]; then
+                aot_note=""
+                [[ -z "$aot" ]] || aot_note=" ($(grep -o 'Opened AOT cache [^ ]*' <<<"$logs" | head -1), -XX:AOTMode=on)"
+                result ok "$app/$arch: $answered$aot_note; body: $(head -c 160 "$IMAGES_CACHE/verify-body.txt" | tr -d '\n')"
             else
                 verify_health_check "$namespace" | kubectl_ apply -f - >/dev/null
                 t2="$(now)"

@@ -287,8 +287,8 @@ class RealNodeE2EIT {
         EnvVar limit = spec.getContainers().get(0).getEnv().stream()
                 .filter(e -> e.getName().equals("SIDECAR_DIAGNOSTICS_HEAP_DUMP_VOLUME_BYTES")).findFirst()
                 .orElseThrow();
-        assertThat(dumps.getEmptyDir().getSizeLimit()).as("what the operator renders").isEqualTo(new Quantity("128Mi"));
-        assertThat(limit.getValue()).isEqualTo(String.valueOf(128L << 20));
+        assertThat(dumps.getEmptyDir().getSizeLimit()).as("what the operator renders").isEqualTo(new Quantity("112Mi"));
+        assertThat(limit.getValue()).isEqualTo(String.valueOf(112L << 20));
         dumps.getEmptyDir().setSizeLimit(new Quantity("64Mi"));
         limit.setValue(String.valueOf(64L << 20));
         String name = "dump-volume-too-small";

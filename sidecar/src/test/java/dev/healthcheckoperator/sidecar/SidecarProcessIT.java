@@ -138,7 +138,7 @@ class SidecarProcessIT {
 
     /**
      * 64 checks, each reading a JSON body at the cap (64 KiB) every period, for a minute, under the shipped
-     * -Xmx64m and direct-memory cap: no OutOfMemoryError (which would exit the JVM), /health answers throughout.
+     * -Xmx48m and direct-memory cap: no OutOfMemoryError (which would exit the JVM), /health answers throughout.
      */
     @Test
     void underMemoryPressureItStaysUpAndKeepsAnswering() throws Exception {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced: the *_DEFAULT settings are read by the scripts that source it
 # Shared settings for hack/images/*.sh (sourced, not run).
 # Container tools run rootful with vfs storage, runc, cgroupfs and a 1024 open-files limit: the settings that
 # work on machines without a Docker engine and without systemd cgroups. Everything lives under IMAGES_CACHE.

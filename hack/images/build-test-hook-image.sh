@@ -16,13 +16,20 @@ podman image exists "$SIDECAR" || die "$SIDECAR missing: run ARCHES=amd64 hack/i
 
 ctx="$IMAGES_CACHE/context/test-hooks"
 rm -rf "$ctx"; mkdir -p "$ctx/classes"
-# The sidecar image runs Java 17: compile for it, whatever JDK builds.
+# The agent runs on the sidecar image's JVM (17 or 25): compile for the older, whatever JDK builds.
 javac --release 17 -d "$ctx/classes" "$IMAGES_DIR/test-hooks/DeadlockHook.java"
 printf 'Premain-Class: DeadlockHook\n' >"$ctx/manifest.txt"
 jar --create --file "$ctx/deadlock-hook.jar" --manifest "$ctx/manifest.txt" -C "$ctx/classes" .
+# The JVM refuses the sidecar's AOT cache when an agent is loaded (the cache was made without java.instrument) and
+# says so with errors on every start: this image's options are the sidecar's without the cache.
+holder="$(podman create --pull=never "$SIDECAR")"
+podman cp "$holder:/app/jvm.options" "$ctx/jvm.options.sidecar" && podman rm -f "$holder" >/dev/null \
+    || { podman rm -f "$holder" >/dev/null; die "could not read /app/jvm.options of $SIDECAR"; }
+grep -v -- '^-XX:AOTCache=' "$ctx/jvm.options.sidecar" >"$ctx/jvm.options"
 cat >"$ctx/Containerfile" <<CF
 FROM $SIDECAR
 COPY deadlock-hook.jar /hooks/deadlock-hook.jar
+COPY jvm.options /app/jvm.options
 ENV JAVA_TOOL_OPTIONS="-javaagent:/hooks/deadlock-hook.jar"
 LABEL org.opencontainers.image.title="healthcheck-sidecar-test-hooks" \\
       org.opencontainers.image.description="The probe sidecar with a deadlock induced on purpose: for end-to-end tests only"

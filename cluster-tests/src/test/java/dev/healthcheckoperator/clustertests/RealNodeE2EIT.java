@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -440,9 +441,14 @@ class RealNodeE2EIT {
                             restarts -> !restarts.isBlank() && Integer.parseInt(restarts.split(" ")[0]) >= 1);
             String pod = kubectl.ok("-n", NAMESPACE, "get", "pods", "-l", selector, "-o",
                     "jsonpath={.items[0].metadata.name}");
-            String kubeletSaw = kubectl.ok("-n", NAMESPACE, "get", "events", "--field-selector",
+            // The kubelet writes its Events asynchronously, and a slow start may add a startup-probe failure
+            // before them: wait (bounded) for the liveness failure among all of the pod's Unhealthy Events.
+            Supplier<String> kubeletSaw = () -> kubectl.ok("-n", NAMESPACE, "get", "events", "--field-selector",
                     "involvedObject.name=" + pod + ",reason=Unhealthy", "-o", "jsonpath={.items[*].message}");
-            assertThat(kubeletSaw).as("what the kubelet reported").contains("Liveness probe failed")
+            await("the kubelet's liveness failure of " + pod).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(kubeletSaw::get, saw -> saw.contains("Liveness probe failed"));
+            assertThat(kubeletSaw.get()).as("what the kubelet reported").contains("Liveness probe failed")
                     .contains("503");
             assertThat(kubectl.ok("-n", NAMESPACE, "get", "pod", pod, "-o",
                     "jsonpath={.status.containerStatuses[0].lastState.terminated.reason}"))

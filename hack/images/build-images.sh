@@ -93,7 +93,7 @@ t_base=$((SECONDS - t0))
 # copies all class metadata, about 33 MiB here, inside the metaspace and class-space limits).
 train_aot_cache() { # image arch out-dir
     local image="$1" arch="$2" out="$3" port name timeout_s started code
-    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    port="$(free_port)"
     name="aot-train-$arch-$$"
     timeout_s=$([[ "$arch" == amd64 ]] && echo 120 || echo 900)
     rm -rf "$out"; mkdir -p "$out"; chmod 0777 "$out"

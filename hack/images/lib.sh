@@ -34,6 +34,8 @@ ARCHES_DEFAULT="amd64 arm64"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# A free TCP port on 127.0.0.1 (the kernel's pick; closed again before the caller binds it).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The project version: the root pom's own <version> (the first one after the parent's artifactId).
 project_version() {

@@ -39,7 +39,7 @@ import threading
 import time
 import urllib.request
 
-from benchlib import emit_report, free_port, rss_mib
+from benchlib import anon_rss_mib, emit_report, free_port, rss_mib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIDECAR_APP = os.path.join(ROOT, "sidecar", "target", "quarkus-app")
@@ -206,17 +206,6 @@ def allocated_bytes(pid, port):
     if m is None:
         raise RuntimeError("the sidecar's /metrics has no jvm_gc_memory_allocated_bytes_total")
     return float(m.group(1))
-
-
-def anon_rss_mib(pid):
-    """RssAnon in MiB: the process's private memory. The rest of RSS (RssFile) is clean pages of files mapped
-    read-only (libjvm.so, the JDK's CDS archive, the AOT cache), which the kernel can drop and page back in, and which
-    every pod on a node running the same image layer shares."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def to_ms(text):

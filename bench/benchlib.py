@@ -10,13 +10,25 @@ def free_port():
         return s.getsockname()[1]
 
 
-def rss_mib(pid):
-    """VmRSS of a process in MiB (NaN if it has none)."""
+def status_mib(pid, field):
+    """A kB field of /proc/<pid>/status (VmRSS, RssAnon, ...) in MiB (NaN if the process has none)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mib(pid):
+    """VmRSS of a process in MiB (NaN if it has none)."""
+    return status_mib(pid, "VmRSS")
+
+
+def anon_rss_mib(pid):
+    """RssAnon in MiB: the process's private memory. The rest of RSS (RssFile) is clean pages of files mapped
+    read-only (libjvm.so, the JDK's CDS archive, the AOT cache), which the kernel can drop and page back in, and which
+    every pod on a node running the same image layer shares."""
+    return status_mib(pid, "RssAnon")
 
 
 def percentile(values, fraction):

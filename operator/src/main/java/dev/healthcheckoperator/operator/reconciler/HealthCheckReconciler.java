@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.healthcheckoperator.operator.cache.CacheSettings;
+import dev.healthcheckoperator.operator.cache.NoManagedFieldsItemStore;
+import dev.healthcheckoperator.operator.cache.SidecarPodItemStore;
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheckStatus;
@@ -29,6 +32,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -57,7 +61,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 // Reconciled at least every few minutes even when no event arrives (JOSDK's default is 10 hours): a last line of
 // repair should an event have been lost; polls that find a health the status does not show trigger one at once.
 @ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
-        interval = 5, timeUnit = TimeUnit.MINUTES))
+        interval = 5, timeUnit = TimeUnit.MINUTES), informer = @Informer(itemStore = NoManagedFieldsItemStore.class,
+                informerListLimit = CacheSettings.LIST_PAGE_SIZE))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "deployment", type = DeploymentDependent.class),
         @Dependent(name = "service", type = ServiceDependent.class),
@@ -102,6 +107,8 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                 .from(Pod.class, HealthCheck.class)
                 .withName("sidecar-pods")
                 .withLabelSelector(SIDECAR_POD_SELECTOR)
+                .withItemStore(new SidecarPodItemStore())
+                .withInformerListLimit(CacheSettings.LIST_PAGE_SIZE)
                 .withNamespacesInheritedFromController()
                 .withSecondaryToPrimaryMapper(pod -> {
                     String instance = pod.getMetadata().getLabels().get(SidecarNames.INSTANCE_LABEL);

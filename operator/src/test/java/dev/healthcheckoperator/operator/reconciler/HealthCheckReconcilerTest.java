@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -58,6 +61,10 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.EventSourceManager;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -68,6 +75,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = false)
 class HealthCheckReconcilerTest {
+
+    @Inject
+    Operator operator;
 
     /** The test acts as cluster admin; the operator runs with its own ServiceAccount's rights. */
     final KubernetesClient client = ControlPlane.admin();
@@ -267,6 +277,37 @@ class HealthCheckReconcilerTest {
             await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
         }
         assertEquals(applied, ControlPlane.deploymentApplies(client));
+    }
+
+    /**
+     * The operator's caches hold no managedFields but the entries of its own field manager on the objects it
+     * applies, which its matcher compares with: the API server holds more (the test's create, its status writes).
+     */
+    @Test
+    void theCachesKeepNoManagedFieldsButTheOperatorsOwn() {
+        HealthCheck hc = client.resource(healthCheck(namespace, "cached", freePort(),
+                tcpCheck("db", "127.0.0.1", 1, false))).create();
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        assertTrue(get(client, hc).getMetadata().getManagedFields().size() >= 2);
+        assertTrue(deployment(client, hc).getMetadata().getManagedFields().stream()
+                .anyMatch(e -> !HealthCheckReconciler.NAME.equals(e.getManager())));
+
+        @SuppressWarnings("unchecked")
+        Controller<HealthCheck> controller = (Controller<HealthCheck>) operator
+                .getRegisteredController(HealthCheckReconciler.NAME).orElseThrow();
+        assertEquals(HealthCheckReconciler.NAME, controller.getConfiguration().fieldManager());
+        EventSourceManager<HealthCheck> sources = controller.getEventSourceManager();
+        // Until the informer has the latest version, the SDK serves its own write's answer, managedFields and all.
+        await().untilAsserted(() -> {
+            HealthCheck cached = sources.getControllerEventSource().get(ResourceID.fromResource(hc)).orElseThrow();
+            assertNull(cached.getMetadata().getManagedFields());
+            Deployment cachedDeployment = sources.getEventSourceFor(Deployment.class).getSecondaryResource(cached)
+                    .orElseThrow();
+            List<String> managers = cachedDeployment.getMetadata().getManagedFields().stream()
+                    .map(ManagedFieldsEntry::getManager).toList();
+            assertEquals(List.of(HealthCheckReconciler.NAME), managers);
+        });
     }
 
     @Test

@@ -7,7 +7,7 @@ IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
 	bench-operator bench-status-page bench-smoke crds chart-check chart-tools browser-tools images images-verify \
-	images-check registry-stop native native-sources native-images monitoring-tools monitoring-check
+	images-check images-e2e e2e-tests registry-stop native native-sources native-images monitoring-tools monitoring-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -16,17 +16,18 @@ run: ## the main job: the operator against the current kube context (or a local 
 	hack/run.sh
 
 # Tested side by side, as much of the time is waiting (timeouts, a control plane starting, Lease takeovers, image
-# pushes, qemu), not computing:
+# pushes, qemu, the kubelet's probe periods), not computing:
 #  1. the sidecar and operator modules (mvn -T 2, after metrics-format), each test class's output in its
 #     */target/*-reports/*-output.txt so that the two do not interleave on the console. The operator's RealSidecarTest
 #     runs the sidecar's jar: it is built first and copied aside (target/sidecar-app), as the sidecar module
 #     packages anew meanwhile;
-#  2. three lanes (.ci/lanes.sh: a log per lane, each printed whole once all have ended): the cluster tests (their
-#     own control plane with a fake node, on free ports), the images (build, push to the local registry, run both
-#     arches) and the short checks; native-sources writes target/native-sources only, nothing the others read;
+#  2. three lanes (.ci/lanes.sh: a log per lane, each printed whole once all have ended, and the CPU time each took):
+#     the cluster tests (their own control plane with a fake node, on free ports); the images and then, side by side,
+#     their checks (both arches run, arm64 under qemu) and the end-to-end tier on a real node (images-e2e); the short
+#     checks (native-sources writes target/native-sources only, nothing the others read). The end-to-end tier was
+#     run alone before: it keeps the machine about 30% busy, so alone it was mostly time waited.
 #     The sidecar's AOT cache is trained for amd64 only here: arm64's training under qemu takes 8-12 minutes on
-#     this kind of machine (`make images` trains both); the arm64 image is built, run and checked all the same;
-#  3. the end-to-end tier alone: it needs the pushed images, and the real node wants the machine to itself.
+#     this kind of machine (`make images` trains both); the arm64 image is built, run and checked all the same.
 test: control-plane chart-tools bench-tools browser-tools monitoring-tools ## every test: unit, Quarkus, packaged-process, API-server, cluster and end-to-end tests
 	$(MVN) -q package -DskipTests -pl sidecar -am
 	rm -rf target/sidecar-app && mkdir -p target && cp -a sidecar/target/quarkus-app target/sidecar-app
@@ -34,19 +35,32 @@ test: control-plane chart-tools bench-tools browser-tools monitoring-tools ## ev
 		-Doperator-test.sidecar-jar=$(CURDIR)/target/sidecar-app/quarkus-run.jar
 	.ci/lanes.sh \
 		cluster-tests '$(MVN) -pl cluster-tests verify' \
-		images '$(MAKE) --no-print-directory images-check SKIP_MAVEN=1 AOT_CACHE_ARCHES=amd64' \
+		images-e2e '$(MAKE) --no-print-directory images-e2e SKIP_MAVEN=1 AOT_CACHE_ARCHES=amd64' \
 		checks '$(MAKE) --no-print-directory chart-check && $(MAKE) --no-print-directory monitoring-check \
 			&& $(MAKE) --no-print-directory bench-smoke && $(MAKE) --no-print-directory native-sources'
-	$(MAKE) --no-print-directory e2e SKIP_MAVEN=1 E2E_IMAGES=reuse
 
-# E2E_IMAGES=reuse: the images that images-check has just built from the same jars and pushed (both arches; the
-# node pulls amd64 from that index) are used as they are, instead of building amd64 again.
+# The images once, then what reads them side by side: their checks (verify-images) and the end-to-end tier, which
+# uses the amd64 images just pushed (the node pulls amd64 from the index) instead of building them again. The
+# registry stops when both have ended.
+images-e2e: control-plane
+	@status=0; \
+	$(IMAGES_DIR)/build-images.sh && CI_LANES_LOG_DIR=target/ci-lanes/images-e2e .ci/lanes.sh \
+		images-verify '$(IMAGES_DIR)/verify-images.sh' \
+		e2e '$(MAKE) --no-print-directory e2e-tests' || status=$$?; \
+	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
+# E2E_IMAGES=reuse: the images that images-check has just built from the same jars and pushed are used as they are.
 e2e: control-plane ## end to end on a real node: the images (amd64, and a test-hooks sidecar) to the local registry, then the e2e cluster tests
 	@status=0; \
 	if [ "$(E2E_IMAGES)" = reuse ]; then $(IMAGES_DIR)/registry.sh start; else ARCHES=amd64 $(IMAGES_DIR)/build-images.sh; fi && \
-	$(IMAGES_DIR)/build-test-hook-image.sh && \
-	$(MVN) -pl cluster-tests verify -Pe2e || status=$$?; \
+	$(MAKE) --no-print-directory e2e-tests || status=$$?; \
 	$(IMAGES_DIR)/registry.sh stop; exit $$status
+
+# The e2e cluster tests against images already in the running local registry (their reports under
+# cluster-tests/target/e2e/, apart from the cluster tests', which may run at the same time).
+e2e-tests:
+	$(IMAGES_DIR)/build-test-hook-image.sh
+	$(MVN) -pl cluster-tests verify -Pe2e
 
 crds: ## regenerate the checked-in CRD (crds/, deploy/crd/, the chart's crds/) from the Java model
 	$(MVN) -q -pl operator -am package -DskipTests
@@ -86,8 +100,9 @@ sidecar-run: ## run the probe sidecar on :8080 (SIDECAR_CONFIG_FILE=... for chec
 	$(MVN) -q -pl sidecar -am package -DskipTests
 	java @sidecar/jvm.options -jar $(SIDECAR_JAR)
 
-bench-tools: ## install wrk (Debian) when missing
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+bench-tools: ## install wrk and iptables (Debian) when missing: the sidecar's load, the operator bench's blackholed sidecars
+	@{ command -v wrk && command -v iptables; } >/dev/null || \
+		{ apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq wrk iptables >/dev/null; }
 
 browser-tools: ## install Debian's chromium and chromium-driver (the status page's browser test) when missing
 	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { apt-get -o DPkg::Lock::Timeout=600 update -qq \

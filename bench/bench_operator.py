@@ -6,9 +6,15 @@ carries the checks file, and a Service each) created by kubectl alone, without t
 those Deployments are available is what this machine's control plane needs anyway. Then the operator: N
 HealthChecks created in batches, and measured: time from the create request to each one's Deployment (p50,
 p99), time until all are Ready=True, the operator's API writes per HealthCheck from the first create until all
-are Healthy, operator RSS and CPU at N, status writes per minute at steady state when nothing changes (goal:
-0), and the duration of one health poll and of a poll round over N endpoints served by a local server (the
-reference Go server stands in for the sidecars: kwok pods run nothing). Also prints where the CPU went between
+are Healthy, operator RSS, live heap and CPU at N, status writes per minute at steady state when nothing changes
+(goal: 0), and the duration of one health poll and of a poll round. kwok pods run nothing, so the sidecars' /health
+is served by bench/fleet-upstream, on a port of its own per HealthCheck (each HealthCheck's spec.port): the
+operator pays a connection per target, as against real sidecars. A share of them (--blackholed-percent, 10 by
+default) get ports whose connection attempts are dropped (an iptables rule of the run's own, as behind a
+default-deny NetworkPolicy): those must not be Healthy, and every other one must still be polled within its
+period. Then an upgrade (--upgrade-window): the operator restarted with another default sidecar image, and the
+sidecar Deployments it rolls onto that image counted, per minute (healthcheck.rollout.max-per-minute paces
+them). Also prints where the CPU went between
 the first create and the last Ready: every control-plane process, the operator, and how busy the whole machine
 was (on a small machine they all share the same cores). Progress is followed through `kubectl get --watch`
 streams, not by polling, so that the harness itself adds little load.
@@ -41,6 +47,18 @@ import time
 import urllib.request
 
 from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
+
+# The sidecars' ports: reachable ones from FIRST_PORT up, blackholed ones after them (below the kernel's ephemeral
+# range, 32768 and up, so that no outgoing connection of the machine takes one). A fleet-upstream process serves
+# at most PORTS_PER_UPSTREAM of them: each listener and each kept-alive connection is a file descriptor.
+FIRST_PORT = 20000
+PORTS_PER_UPSTREAM = 4000
+# The default sidecar image of the "upgraded" operator, and the rollout rate it must keep to (the operator's
+# default healthcheck.rollout.max-per-minute).
+# The reason of the Healthy condition for sidecars that do not answer (HealthReport.REASON_UNREACHABLE).
+UNREACHABLE_REASON = "SidecarUnreachable"
+UPGRADE_SIDECAR_IMAGE = "healthcheck-operator/healthcheck-sidecar:bench-upgrade"
+ROLLOUT_MAX_PER_MINUTE = 50
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # BENCH_OPERATOR_JAR: another build of the operator (a copy of an earlier quarkus-app/), to compare with it.
@@ -77,6 +95,9 @@ class Bench:
                         HC_UP_TIMEOUT=os.environ.get("HC_UP_TIMEOUT", "300"))
         self.processes = []
         self.cluster_started = False
+        self.blackhole_rule = None
+        self.blackholed = blackholed_names(args.count, args.blackholed_percent)
+        self.ports = sidecar_ports(args.count, self.blackholed)
         self.kubectl = None
 
     # ------------------------------------------------------------------ processes
@@ -92,6 +113,8 @@ class Bench:
         return process
 
     def close(self):
+        if self.blackhole_rule:
+            subprocess.run(["iptables", "-w", "10", "-D", *self.blackhole_rule], capture_output=True, timeout=30)
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -130,27 +153,49 @@ class Bench:
                     raise RuntimeError(f"no default ServiceAccount in {namespace} within 60 s")
                 time.sleep(0.5)
 
-    def start_operator(self):
-        reference = os.path.join(self.workdir, "reference")
-        subprocess.run(["go", "build", "-o", reference, "."], cwd=os.path.join(ROOT, "bench", "reference"), check=True)
-        self.sidecar_port = free_port()
-        self.start([reference, "-addr", f"127.0.0.1:{self.sidecar_port}"], "reference.log")
+    def start_upstreams(self):
+        """fleet-upstream on the reachable HealthChecks' ports; connection attempts to the others dropped."""
+        upstream = os.path.join(self.workdir, "fleet-upstream")
+        subprocess.run(["go", "build", "-o", upstream, "."], cwd=os.path.join(ROOT, "bench", "fleet-upstream"),
+                       check=True)
+        reachable = self.args.count - len(self.blackholed)
+        starting = []
+        for first in range(0, reachable, PORTS_PER_UPSTREAM):
+            ports = min(PORTS_PER_UPSTREAM, reachable - first)
+            log_name = f"fleet-upstream-{first}.log"
+            starting.append((self.start([upstream, "-first-port", str(FIRST_PORT + first), "-ports", str(ports)],
+                                        log_name), log_name))
+        for process, log_name in starting:
+            path = os.path.join(self.workdir, log_name)
+            if not self.wait_until(lambda: process.poll() is not None or "serving" in open(path).read()) \
+                    or process.poll() is not None:
+                print_log_tail(path)
+                raise RuntimeError(f"fleet-upstream did not start (see {log_name} above)")
+        if self.blackholed:
+            first = FIRST_PORT + reachable + 1000
+            last = first + len(self.blackholed) - 1
+            # SYNs to these ports vanish: each poll of such a HealthCheck runs into its connect timeout.
+            self.blackhole_rule = ["OUTPUT", "-o", "lo", "-p", "tcp", "--syn", "--dport", f"{first}:{last}",
+                                   "-m", "comment", "--comment", f"bench-operator-{os.getpid()}", "-j", "DROP"]
+            subprocess.run(["iptables", "-w", "10", "-I", *self.blackhole_rule], check=True, timeout=30)
 
+    def start_operator(self, sidecar_image=None, log_name="operator.log"):
+        """The operator as shipped; sidecar_image: another default sidecar image, as an operator upgrade brings."""
         self.metrics_port = free_port()
         # As shipped: the image's JVM options (operator/jvm.options), and the 768Mi memory limit of
         # deploy/deployment.yaml as the memory the JVM sizes its heap from.
         # BENCH_OPERATOR_EXTRA_JVM_FLAGS (after them, so they win): a flight recording, a setting under study.
         extra = os.environ.get("BENCH_OPERATOR_EXTRA_JVM_FLAGS", "").split()
         self.operator = self.start(["java", f"-XX:MaxRAM={MEMORY_LIMIT_MIB}m", f"@{OPERATOR_JVM_OPTIONS}", *extra,
-                                    "-jar", OPERATOR_JAR], "operator.log", env={
+                                    "-jar", OPERATOR_JAR], log_name, env={
             "QUARKUS_HTTP_PORT": str(self.metrics_port),
             "QUARKUS_HTTP_HOST": "127.0.0.1",
-            # kwok pods run nothing: every HealthCheck's /health is answered by the one local server.
+            # kwok pods run nothing: each HealthCheck's /health is answered on its own port by fleet-upstream.
             "HEALTHCHECK_POLL_MODE": "direct",
-            "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE": f"http://127.0.0.1:{self.sidecar_port}/health",
+            "HEALTHCHECK_POLL_DIRECT_URL_TEMPLATE": "http://127.0.0.1:{port}/health",
             "HEALTHCHECK_POLL_INTERVAL": f"{self.args.poll_interval}s",
             "HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE": "default",
-        })
+        } | ({"HEALTHCHECK_SIDECAR_IMAGE": sidecar_image} if sidecar_image else {}))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.operator.poll() is not None:
@@ -161,6 +206,27 @@ class Bench:
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError("the operator did not become ready within 120 s")
+
+    def upgrade(self, window):
+        """The operator restarted with another default sidecar image, as an upgrade does: how many sidecar
+        Deployments it rolls onto that image within the window, and the most within any 60 s of it."""
+        rolled = {}
+
+        def deployment(line, when):
+            parts = line.split(" ")
+            if len(parts) == 2 and parts[1] == UPGRADE_SIDECAR_IMAGE:
+                rolled.setdefault(parts[0], when)
+        watch = self.watch("deployments", 'jsonpath={.metadata.name} {.spec.template.spec.containers[0].image}{"\\n"}',
+                           deployment)
+        self.operator.send_signal(signal.SIGTERM)
+        self.operator.wait(timeout=60)
+        start = time.monotonic()
+        self.start_operator(sidecar_image=UPGRADE_SIDECAR_IMAGE, log_name="operator-upgraded.log")
+        time.sleep(window)  # a measuring window, not a wait for a condition
+        watch.terminate()
+        times = sorted(when - start for when in rolled.values())
+        busiest = max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
+        return len(times), busiest
 
     # ------------------------------------------------------------------ measurements
 
@@ -185,6 +251,7 @@ class Bench:
         self.deployment_seen = {}
         self.ready_at = {}
         self.health = {}
+        self.health_reason = {}
 
         def deployment(line, when):
             if line:
@@ -192,16 +259,17 @@ class Bench:
 
         def health_check(line, when):
             parts = line.split(" ")
-            if len(parts) == 3 and parts[0]:
-                name, ready, health = parts
+            if len(parts) == 4 and parts[0]:
+                name, ready, health, reason = parts
                 if ready == "True":
                     self.ready_at.setdefault(name, when)
                 else:
                     self.ready_at.pop(name, None)
                 self.health[name] = health
+                self.health_reason[name] = reason
         self.watch("deployments", "name", deployment)
         self.watch("healthchecks", 'jsonpath={.metadata.name} {.status.conditions[?(@.type=="Ready")].status} '
-                   '{.status.health}{"\\n"}', health_check)
+                   '{.status.health} {.status.conditions[?(@.type=="Healthy")].reason}{"\\n"}', health_check)
 
     def request_counts(self):
         """apiserver_request_total as {(verb, group, resource, subresource): count}, writes only."""
@@ -254,7 +322,8 @@ class Bench:
             docs = "\n---\n".join(json.dumps({
                 "apiVersion": "healthcheck-operator.dev/v1alpha1", "kind": "HealthCheck",
                 "metadata": {"name": name, "namespace": NAMESPACE},
-                "spec": {"checks": [{"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]},
+                "spec": {"port": self.ports[name],
+                         "checks": [{"name": "upstream", "tcpSocket": {"host": "db.example", "port": 5432}}]},
             }) for name in names)
             before = time.monotonic()
             self.run(self.kubectl, "create", "-f", "-", stdin=docs)
@@ -279,7 +348,18 @@ class Bench:
         return None, len(self.ready_at)
 
     def wait_healthy(self):
-        return self.wait_until(lambda: sum(1 for h in self.health.values() if h == "Healthy") >= self.args.count)
+        """Every reachable HealthCheck Healthy, and every blackholed one settled on unreachable (after the
+        operator's failure threshold of polls): until then the steady state has not begun."""
+        reachable = self.args.count - len(self.blackholed)
+        return self.wait_until(lambda: sum(1 for name, h in self.health.items()
+                                           if h == "Healthy" and name not in self.blackholed) >= reachable
+                               and all(self.health_reason.get(name) == UNREACHABLE_REASON for name in self.blackholed))
+
+    def blackholed_healthy(self):
+        """How many blackholed HealthChecks say Healthy (none should), and the health and reason they show."""
+        shown = [(self.health.get(name, ""), self.health_reason.get(name, "")) for name in self.blackholed]
+        return sum(1 for h, _ in shown if h == "Healthy"), sorted(set(f"{h or '(none)'}/{r or '(none)'}"
+                                                                      for h, r in shown))
 
     # CPU seconds of every process that shares the machine, and of the machine as a whole.
     COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]
@@ -319,6 +399,21 @@ class Bench:
     def rss_mib(self):
         return rss_mib(self.operator.pid)
 
+    def live_heap_mib(self, histogram_out=None, quiet=False):
+        """Heap in use right after a full collection (what stays live), and the classes that fill it."""
+        pid = str(self.operator.pid)
+        histogram = self.run("jcmd", pid, "GC.class_histogram", timeout=120)  # a full GC first, by default
+        info = self.run("jcmd", pid, "GC.heap_info", timeout=60)
+        used_kib = sum(int(k) for k in re.findall(r"used (\d+)K", info.split("Metaspace")[0]))
+        lines = histogram.splitlines()
+        top = "\n".join(lines[:min(len(lines), 25)])
+        if not quiet:
+            log(f"live heap {used_kib / 1024:.1f} MiB; largest classes:\n{top}")
+        if histogram_out:
+            with open(histogram_out, "w") as f:
+                f.write(histogram)
+        return used_kib / 1024
+
     def threads(self):
         with open(f"/proc/{self.operator.pid}/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
@@ -345,6 +440,31 @@ class Bench:
                 metric("healthcheck_operator_poll_duration_seconds_max"),
                 metric("healthcheck_operator_poll_overdue_max_seconds"), metric("healthcheck_operator_poll_targets"),
                 mean("healthcheck_operator_poll_round_seconds"), metric("healthcheck_operator_poll_round_seconds_max"))
+
+
+def blackholed_names(count, percent):
+    """Every k-th HealthCheck, spread over the run (k = 100 / percent, rounded), none when percent is 0."""
+    if not percent:
+        return set()
+    step = max(1, round(100 / percent))
+    return {f"hc-{i:04d}" for i in range(step - 1, count, step)}
+
+
+def sidecar_ports(count, blackholed):
+    """HealthCheck name -> its spec.port: reachable ones from FIRST_PORT, blackholed ones 1000 ports after them."""
+    ports, reachable, dropped = {}, 0, 0
+    first_blackholed = FIRST_PORT + count - len(blackholed) + 1000
+    for i in range(count):
+        name = f"hc-{i:04d}"
+        if name in blackholed:
+            ports[name] = first_blackholed + dropped
+            dropped += 1
+        else:
+            ports[name] = FIRST_PORT + reachable
+            reachable += 1
+    if max(ports.values(), default=0) >= 32768:
+        raise ValueError(f"{count} HealthChecks need ports up to {max(ports.values())}: into the ephemeral range")
+    return ports
 
 
 def floor_objects(name):
@@ -408,12 +528,20 @@ def main():
     parser.add_argument("--ready-timeout", type=int, default=600)
     parser.add_argument("--quiet-window", type=int, default=60, help="seconds of steady state to count writes")
     parser.add_argument("--poll-interval", type=int, default=15, help="the operator's default poll period")
+    parser.add_argument("--blackholed-percent", type=int, default=10,
+                        help="share of HealthChecks whose sidecar port drops connection attempts")
+    parser.add_argument("--histogram", help="write the operator's class histogram at N to this file")
+    parser.add_argument("--upgrade-window", type=int, default=120,
+                        help="seconds to count the sidecar rollouts after an upgrade (0: no upgrade)")
     parser.add_argument("--smoke", action="store_true", help="20 HealthChecks, short windows: proves it runs")
     parser.add_argument("--out")
     args = parser.parse_args()
     if args.smoke:
         args.count, args.batch, args.quiet_window, args.ready_timeout, args.poll_interval = 20, 10, 10, 300, 5
-    for tool in ("go", "java"):
+        args.upgrade_window = 30
+    if not 0 <= args.blackholed_percent < 100:
+        sys.exit("bench: --blackholed-percent must be 0..99")
+    for tool in ("go", "java", "jcmd") + (("iptables",) if args.blackholed_percent else ()):
         if shutil.which(tool) is None:
             sys.exit(f"bench: '{tool}' is not installed")
 
@@ -422,7 +550,9 @@ def main():
         bench.setup()
         log(f"floor: the objects of {args.count} HealthChecks created without the operator")
         floor_s, floor_writes = bench.floor()
+        bench.start_upstreams()
         bench.start_operator()
+        empty_heap = bench.live_heap_mib(quiet=True)  # the operator with no HealthCheck yet
         log(f"creating {args.count} HealthChecks in batches of {args.batch}")
         bench.follow()
         load_before = os.getloadavg()[0]
@@ -432,7 +562,7 @@ def main():
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
         cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
-        log(f"{ready}/{args.count} Ready; waiting until every one reports Healthy")
+        log(f"{ready}/{args.count} Ready; waiting until every reachable one reports Healthy, the others unreachable")
         healthy = bench.wait_healthy()
         own_creates = {("POST", "healthcheck-operator.dev", "healthchecks", ""): args.count}
         run_writes = subtract(subtract(bench.request_counts(), requests_before), own_creates)
@@ -443,6 +573,11 @@ def main():
         rss = bench.rss_mib()
         threads = bench.threads()
         poll_mean, poll_max, overdue, targets, round_mean, round_max = bench.poll_stats()
+        blackholed_healthy, blackholed_shown = bench.blackholed_healthy()
+        live_heap = bench.live_heap_mib(args.histogram)
+        if args.upgrade_window:
+            log(f"upgrade: the operator restarted with another default sidecar image, {args.upgrade_window} s")
+            upgraded, upgrade_busiest = bench.upgrade(args.upgrade_window)
     except Exception:
         print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
@@ -453,6 +588,7 @@ def main():
         for name, counts in (("operator run", run_writes), ("floor run", floor_writes)):
             log(f"{name}: " + ", ".join(f"{k}={v:g}" for k, v in sorted(counts.items()) if v))
     writes = operator_writes(run_writes, floor_writes, args.count)
+    heap_per_1000 = (live_heap - empty_heap) * 1000 / args.count
     writes_per_hc = sum(writes.values())
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     rows = [
@@ -463,19 +599,25 @@ def main():
         ("all Ready=True after", f"{ready_s:.1f} s" if ready_s else f"NOT within {args.ready_timeout} s ({ready} ready)"
          + (f" ({ready_s / floor_s:.2f}x the floor)" if ready_s and floor_s else ""), "<= 1.3x the floor"),
         ("CPU time, first create -> all Ready", cpu_used, ""),
-        ("all Healthy", "yes" if healthy else "no", ""),
+        ("all reachable Healthy, all blackholed unreachable", "yes" if healthy else "no", "yes"),
+        (f"blackholed ({len(bench.blackholed)}) said Healthy", f"{blackholed_healthy} (shown: {', '.join(blackholed_shown)})",
+         "0"),
         ("operator API writes per HealthCheck, create -> Healthy", f"{writes_per_hc:.2f}", "<= 5"),
         ("reconciliations per HealthCheck, create -> Healthy", f"{reconciliations:.2f}", ""),
         ("load average (1 min) at the first create / at all Healthy", f"{load_before:.1f} / {load_after:.1f}", ""),
         ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
-        ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 300 MiB"),
+        ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 512 MiB at 10,000"),
+        ("operator live heap at N (after a full GC)", f"{live_heap:.0f} MiB: {heap_per_1000:.0f} MiB per 1,000 "
+         f"HealthChecks beyond the {empty_heap:.0f} MiB with none", ""),
         ("operator CPU at steady state", f"{cpu_share * 100:.1f}% of one core", ""),
         ("one poll (mean / max)", f"{poll_mean * 1000:.0f} ms / {poll_max * 1000:.0f} ms, {targets:.0f} endpoints",
          "< poll timeout"),
         ("poll round of one HealthCheck (mean / max)", f"{round_mean * 1000:.0f} ms / {round_max * 1000:.0f} ms",
          f"~ poll interval ({args.poll_interval} s)"),
         ("most overdue poll", f"{overdue:.1f} s", f"< poll interval ({args.poll_interval} s)"),
-    ]
+    ] + ([(f"upgrade (new default sidecar image): Deployments rolled within {args.upgrade_window} s",
+           f"{upgraded} of {args.count}, at most {upgrade_busiest} in any 60 s",
+           f"<= {ROLLOUT_MAX_PER_MINUTE} per minute")] if args.upgrade_window else [])
     report = "\n".join([
         f"Command: `bench/bench_operator.py --count {args.count} --batch {args.batch} --quiet-window "
         f"{args.quiet_window} --poll-interval {args.poll_interval}` ({'smoke' if args.smoke else 'full'} run); "
@@ -488,14 +630,18 @@ def main():
         "| verb | resource | per HealthCheck |", "| --- | --- | --- |"] + [
         f"| {verb} | {'/'.join(p for p in (group, resource, subresource) if p)} | {value:.2f} |"
         for (verb, group, resource, subresource), value in sorted(writes.items(), key=lambda kv: (kv[0][2], kv[0]))] + [
-        "", json.dumps({"count": args.count, "rss_mib": round(rss, 1), "ready_s": round(ready_s, 1) if ready_s else None,
+        "", json.dumps({"count": args.count, "rss_mib": round(rss, 1), "live_heap_mib": round(live_heap, 1),
+                        "empty_heap_mib": round(empty_heap, 1), "heap_mib_per_1000": round(heap_per_1000, 1),
+                        "blackholed": len(bench.blackholed), "blackholed_healthy": blackholed_healthy,
+                        "upgrade_rolled": upgraded if args.upgrade_window else None,
+                        "upgrade_max_per_min": upgrade_busiest if args.upgrade_window else None, "ready_s": round(ready_s, 1) if ready_s else None,
                         "floor_s": round(floor_s, 1) if floor_s else None, "writes_per_hc": round(writes_per_hc, 2),
                         "steady_writes_per_min": round(writes_per_min, 1),
                         "reconciles_per_hc": round(reconciliations, 2),
                         "poll_round_ms": round(round_mean * 1000), "poll_ms": round(poll_mean * 1000, 1),
                         "load_avg": [round(load_before, 1), round(load_after, 1)]})])
     emit_report(report, args.out)
-    if missing or ready_s is None:
+    if missing or ready_s is None or not healthy or blackholed_healthy:
         sys.exit(1)
 
 

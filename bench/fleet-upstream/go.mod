@@ -1,0 +1,3 @@
+module healthcheck-operator.dev/bench/fleet-upstream
+
+go 1.22

@@ -29,11 +29,14 @@ while (( $# )); do
     shift 2
     [[ $name =~ ^[a-z0-9-]+$ ]] || { echo "lane name '$name': use a-z, 0-9 and -" >&2; stop_lanes; exit 2; }
     log="$LOG_DIR/$name.log"
-    rm -f "$LOG_DIR/$name.status"
+    rm -f "$LOG_DIR/$name.status" "$LOG_DIR/$name.status.times"
     # setsid: the lane and everything it starts form one process group, which stop_lanes can end as a whole.
     # shellcheck disable=SC2016 # expanded by the lane's shell
+    # `times` (a builtin: no subshell, whose own clock would start at zero) adds the CPU time of everything the lane
+    # ran and waited for: on two cores, that is what one lane takes from the others.
     setsid bash -c 'start=$SECONDS; status=0; bash -c "$1" || status=$?
-        echo "$status $(( SECONDS - start ))" >"$2"; exit "$status"' lane "$command" "$LOG_DIR/$name.status" \
+        times >"$2.times"; echo "$status $(( SECONDS - start ))" >"$2"; exit "$status"' lane "$command" \
+        "$LOG_DIR/$name.status" \
         </dev/null >"$log" 2>&1 &
     names+=("$name") pids+=("$!") starts+=("$SECONDS")
     echo "lane $name started (pid $!, log $log): $command"
@@ -66,7 +69,10 @@ for i in "${!pids[@]}"; do
     read -r status seconds <"$LOG_DIR/$name.status" 2>/dev/null || { status="unknown (killed?)" seconds="?"; }
     echo "===== lane $name: $LOG_DIR/$name.log ====="
     cat "$LOG_DIR/$name.log"
-    summary+=("lane $name: status $status after $seconds s")
+    # The second line of `times`: user and system time of the lane's children, as 1m2.345s 0m6.789s.
+    cpu=$(awk 'NR == 2 { total = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+        printf "%.0f", total }' "$LOG_DIR/$name.status.times" 2>/dev/null || true)
+    summary+=("lane $name: status $status after $seconds s, ${cpu:-?} s of CPU")
     [[ $status == 0 ]] || failed+=("$name")
 done
 printf '%s\n' "${summary[@]}" "all lanes ended after $SECONDS s"

@@ -19,11 +19,16 @@ build_static_image() {
   sources=("$module"/go.mod "$module"/*.go "$HACK_DIR/node/oci-archive.py")
   [[ -f "$module/go.sum" ]] && sources+=("$module/go.sum")
   hash=$(cat "${sources[@]}" | sha256sum | cut -c1-16)
+  mkdir -p "$dir"
+  # Two clusters starting at once (make test starts the cluster tests' and the end-to-end tier's) build one at a
+  # time: the second finds the first one's archive.
+  exec 7>"$dir/.lock"
+  flock 7
   if [[ -f "$dir/$name.tar" && "$(cat "$dir/.stamp" 2>/dev/null)" == "$hash $image" ]]; then
+    flock -u 7
     return 0
   fi
   log "building $image from $module"
-  mkdir -p "$dir"
   CGO_ENABLED=0 GOWORK=off go -C "$module" build -mod=readonly -trimpath -ldflags "-s -w" -o "$dir/$name.tmp" . \
     || die "go build of $module failed"
   mv -f "$dir/$name.tmp" "$dir/$name"
@@ -31,6 +36,7 @@ build_static_image() {
     "$dir/$name.tar.tmp" || die "cannot write the image archive of $image"
   mv -f "$dir/$name.tar.tmp" "$dir/$name.tar"
   echo "$hash $image" >"$dir/.stamp"
+  flock -u 7
 }
 
 build_node_images() {

@@ -48,10 +48,14 @@ import urllib.request
 
 from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 
-# The sidecars' ports: reachable ones from FIRST_PORT up, blackholed ones after them (below the kernel's ephemeral
-# range, 32768 and up, so that no outgoing connection of the machine takes one). A fleet-upstream process serves
-# at most PORTS_PER_UPSTREAM of them: each listener and each kept-alive connection is a file descriptor.
-FIRST_PORT = 20000
+# The sidecars' ports, reachable ones first, then the blackholed ones: never in the kernel's ephemeral range (an
+# outgoing connection may take such a port at any moment) nor where hack/local-cluster.sh picks its free ports
+# (from 10000 up to the ephemeral range): above it when they fit, as for the smoke run beside other clusters in
+# `make test`; otherwise from 20000, with this run's own cluster told to keep below (HC_PORT_MAX). A fleet-upstream
+# process serves at most PORTS_PER_UPSTREAM: each listener and each kept-alive connection is a file descriptor.
+HIGH_FIRST_PORT = 61000
+LOW_FIRST_PORT = 20000
+CLUSTER_PORT_MAX = LOW_FIRST_PORT - 1
 PORTS_PER_UPSTREAM = 4000
 # The default sidecar image of the "upgraded" operator, and the rollout rate it must keep to (the operator's
 # default healthcheck.rollout.max-per-minute).
@@ -91,6 +95,7 @@ class Bench:
         self.args = args
         self.workdir = tempfile.mkdtemp(prefix="bench-operator-")
         self.env = dict(os.environ, HC_CLUSTER_DIR=os.path.join(self.workdir, "cluster"), HC_NODE="kwok",
+                        HC_PORT_MIN="10000", HC_PORT_MAX=str(CLUSTER_PORT_MAX),
                         HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))),
                         HC_UP_TIMEOUT=os.environ.get("HC_UP_TIMEOUT", "300"))
         self.processes = []
@@ -98,6 +103,7 @@ class Bench:
         self.blackhole_rule = None
         self.blackholed = blackholed_names(args.count, args.blackholed_percent)
         self.ports = sidecar_ports(args.count, self.blackholed)
+        self.first_port = min(self.ports.values(), default=HIGH_FIRST_PORT)
         self.kubectl = None
 
     # ------------------------------------------------------------------ processes
@@ -163,7 +169,7 @@ class Bench:
         for first in range(0, reachable, PORTS_PER_UPSTREAM):
             ports = min(PORTS_PER_UPSTREAM, reachable - first)
             log_name = f"fleet-upstream-{first}.log"
-            starting.append((self.start([upstream, "-first-port", str(FIRST_PORT + first), "-ports", str(ports)],
+            starting.append((self.start([upstream, "-first-port", str(self.first_port + first), "-ports", str(ports)],
                                         log_name), log_name))
         for process, log_name in starting:
             path = os.path.join(self.workdir, log_name)
@@ -172,7 +178,7 @@ class Bench:
                 print_log_tail(path)
                 raise RuntimeError(f"fleet-upstream did not start (see {log_name} above)")
         if self.blackholed:
-            first = FIRST_PORT + reachable + 1000
+            first = self.first_port + reachable
             last = first + len(self.blackholed) - 1
             # SYNs to these ports vanish: each poll of such a HealthCheck runs into its connect timeout.
             self.blackhole_rule = ["OUTPUT", "-o", "lo", "-p", "tcp", "--syn", "--dport", f"{first}:{last}",
@@ -451,19 +457,20 @@ def blackholed_names(count, percent):
 
 
 def sidecar_ports(count, blackholed):
-    """HealthCheck name -> its spec.port: reachable ones from FIRST_PORT, blackholed ones 1000 ports after them."""
+    """HealthCheck name -> its spec.port: the reachable ones on consecutive ports, the blackholed ones after them."""
+    first = HIGH_FIRST_PORT if HIGH_FIRST_PORT + count <= 65536 else LOW_FIRST_PORT
     ports, reachable, dropped = {}, 0, 0
-    first_blackholed = FIRST_PORT + count - len(blackholed) + 1000
+    first_blackholed = first + count - len(blackholed)
     for i in range(count):
         name = f"hc-{i:04d}"
         if name in blackholed:
             ports[name] = first_blackholed + dropped
             dropped += 1
         else:
-            ports[name] = FIRST_PORT + reachable
+            ports[name] = first + reachable
             reachable += 1
-    if max(ports.values(), default=0) >= 32768:
-        raise ValueError(f"{count} HealthChecks need ports up to {max(ports.values())}: into the ephemeral range")
+    if first == LOW_FIRST_PORT and first + count > 32768:
+        raise ValueError(f"{count} HealthChecks need ports up to {first + count - 1}: into the ephemeral range")
     return ports
 
 

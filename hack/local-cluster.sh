@@ -24,6 +24,7 @@
 #   HC_NODE               real (default) or kwok; kept in the state dir for the next "up"
 #   HC_KWOK_NODES         number of fake nodes (default 1)
 #   HC_APISERVER_PORT     fixed API server port (default: a free port, kept across restarts)
+#   HC_PORT_MIN, HC_PORT_MAX  the range the free ports are picked from (default: 10000 to the ephemeral range)
 #   HC_UP_TIMEOUT         seconds to wait for readiness (default 120)
 #
 # State dir layout: kubeconfig (admin), pki/, etcd/ (data), logs/*.log, run/*.pid, ports.env, node.env;

@@ -21,7 +21,7 @@ run: ## the main job: the operator against the current kube context (or a local 
 #     */target/*-reports/*-output.txt so that the two do not interleave on the console. The operator's RealSidecarTest
 #     runs the sidecar's jar: it is built first and copied aside (target/sidecar-app), as the sidecar module
 #     packages anew meanwhile;
-#  2. three lanes (.ci/lanes.sh: a log per lane, each printed whole once all have ended, and the CPU time each took):
+#  2. three lanes (.ci/lanes.sh: a log per lane, each printed whole once all have ended, and a lower bound of the CPU time each took):
 #     the cluster tests (their own control plane with a fake node, on free ports); the images and then, side by side,
 #     their checks (both arches run, arm64 under qemu) and the end-to-end tier on a real node (images-e2e); the short
 #     checks (native-sources writes target/native-sources only, nothing the others read). The end-to-end tier was

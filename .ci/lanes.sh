@@ -32,8 +32,9 @@ while (( $# )); do
     rm -f "$LOG_DIR/$name.status" "$LOG_DIR/$name.status.times"
     # setsid: the lane and everything it starts form one process group, which stop_lanes can end as a whole.
     # shellcheck disable=SC2016 # expanded by the lane's shell
-    # `times` (a builtin: no subshell, whose own clock would start at zero) adds the CPU time of everything the lane
-    # ran and waited for: on two cores, that is what one lane takes from the others.
+    # `times` (a builtin: no subshell, whose own clock would start at zero) adds the CPU time of the processes the
+    # lane ran and waited for. Daemons a lane starts in the background and stops by signal (a control plane, a
+    # kubelet, containers under podman) are not among them: the figure is a lower bound.
     setsid bash -c 'start=$SECONDS; status=0; bash -c "$1" || status=$?
         times >"$2.times"; echo "$status $(( SECONDS - start ))" >"$2"; exit "$status"' lane "$command" \
         "$LOG_DIR/$name.status" \
@@ -72,7 +73,7 @@ for i in "${!pids[@]}"; do
     # The second line of `times`: user and system time of the lane's children, as 1m2.345s 0m6.789s.
     cpu=$(awk 'NR == 2 { total = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
         printf "%.0f", total }' "$LOG_DIR/$name.status.times" 2>/dev/null || true)
-    summary+=("lane $name: status $status after $seconds s, ${cpu:-?} s of CPU")
+    summary+=("lane $name: status $status after $seconds s, at least ${cpu:-?} s of CPU")
     [[ $status == 0 ]] || failed+=("$name")
 done
 printf '%s\n' "${summary[@]}" "all lanes ended after $SECONDS s"

@@ -53,7 +53,18 @@ from benchlib import emit_report, free_port, percentile, print_log_tail, rss_mib
 # (from 10000 up to the ephemeral range): above it when they fit, as for the smoke run beside other clusters in
 # `make test`; otherwise from 20000, with this run's own cluster told to keep below (HC_PORT_MAX). A fleet-upstream
 # process serves at most PORTS_PER_UPSTREAM: each listener and each kept-alive connection is a file descriptor.
-HIGH_FIRST_PORT = 61000
+def ephemeral_ports():
+    """The kernel's range for the local end of outgoing connections (32768-60999 by default)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(v) for v in f.read().split())
+            return low, high
+    except OSError:
+        return 32768, 60999
+
+
+EPHEMERAL_LOW, EPHEMERAL_HIGH = ephemeral_ports()
+HIGH_FIRST_PORT = EPHEMERAL_HIGH + 1
 LOW_FIRST_PORT = 20000
 CLUSTER_PORT_MAX = LOW_FIRST_PORT - 1
 PORTS_PER_UPSTREAM = 4000
@@ -177,6 +188,7 @@ class Bench:
                     or process.poll() is not None:
                 print_log_tail(path)
                 raise RuntimeError(f"fleet-upstream did not start (see {log_name} above)")
+        remove_stale_blackhole_rules()
         if self.blackholed:
             first = self.first_port + reachable
             last = first + len(self.blackholed) - 1
@@ -228,9 +240,10 @@ class Bench:
         self.operator.wait(timeout=60)
         start = time.monotonic()
         self.start_operator(sidecar_image=UPGRADE_SIDECAR_IMAGE, log_name="operator-upgraded.log")
-        time.sleep(window)  # a measuring window, not a wait for a condition
+        # A measuring window from the restart, not a wait for a condition.
+        time.sleep(max(0.0, start + window - time.monotonic()))
         watch.terminate()
-        times = sorted(when - start for when in rolled.values())
+        times = sorted(t for t in (when - start for when in rolled.values()) if t < window)
         busiest = max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
         return len(times), busiest
 
@@ -448,6 +461,19 @@ class Bench:
                 mean("healthcheck_operator_poll_round_seconds"), metric("healthcheck_operator_poll_round_seconds_max"))
 
 
+def remove_stale_blackhole_rules():
+    """Rules a run killed with SIGKILL left behind (their comment names the run's pid, no longer alive): they would
+    drop this run's ports."""
+    if shutil.which("iptables") is None:
+        return
+    listed = subprocess.run(["iptables", "-w", "10", "-S", "OUTPUT"], capture_output=True, text=True, timeout=30)
+    for rule in listed.stdout.splitlines():
+        owner = re.search(r"bench-operator-(\d+)", rule)
+        if owner and rule.startswith("-A OUTPUT ") and not os.path.exists(f"/proc/{owner.group(1)}"):
+            log(f"removing a rule an earlier run left: {rule}")
+            subprocess.run(["iptables", "-w", "10", "-D", *rule.split()[1:]], capture_output=True, timeout=30)
+
+
 def blackholed_names(count, percent):
     """Every k-th HealthCheck, spread over the run (k = 100 / percent, rounded), none when percent is 0."""
     if not percent:
@@ -469,7 +495,7 @@ def sidecar_ports(count, blackholed):
         else:
             ports[name] = first + reachable
             reachable += 1
-    if first == LOW_FIRST_PORT and first + count > 32768:
+    if first == LOW_FIRST_PORT and first + count > EPHEMERAL_LOW:
         raise ValueError(f"{count} HealthChecks need ports up to {first + count - 1}: into the ephemeral range")
     return ports
 
@@ -538,20 +564,24 @@ def main():
     parser.add_argument("--blackholed-percent", type=int, default=10,
                         help="share of HealthChecks whose sidecar port drops connection attempts")
     parser.add_argument("--histogram", help="write the operator's class histogram at N to this file")
-    parser.add_argument("--upgrade-window", type=int, default=120,
-                        help="seconds to count the sidecar rollouts after an upgrade (0: no upgrade)")
+    parser.add_argument("--upgrade-window", type=int,
+                        help="seconds to count the sidecar rollouts after an upgrade (0: no upgrade; 120, smoke 30)")
     parser.add_argument("--smoke", action="store_true", help="20 HealthChecks, short windows: proves it runs")
     parser.add_argument("--out")
     args = parser.parse_args()
     if args.smoke:
         args.count, args.batch, args.quiet_window, args.ready_timeout, args.poll_interval = 20, 10, 10, 300, 5
-        args.upgrade_window = 30
+        args.upgrade_window = 30 if args.upgrade_window is None else args.upgrade_window
+    if args.upgrade_window is None:
+        args.upgrade_window = 120
     if not 0 <= args.blackholed_percent < 100:
         sys.exit("bench: --blackholed-percent must be 0..99")
     for tool in ("go", "java", "jcmd") + (("iptables",) if args.blackholed_percent else ()):
         if shutil.which(tool) is None:
             sys.exit(f"bench: '{tool}' is not installed")
 
+    # Stopped from outside (a CI lane ended, ^C): the cleanup in `finally` still runs, the iptables rule included.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bench = Bench(args)
     try:
         bench.setup()

@@ -25,7 +25,7 @@ build_static_image() {
   exec 7>"$dir/.lock"
   flock 7
   if [[ -f "$dir/$name.tar" && "$(cat "$dir/.stamp" 2>/dev/null)" == "$hash $image" ]]; then
-    flock -u 7
+    exec 7>&-
     return 0
   fi
   log "building $image from $module"
@@ -36,7 +36,7 @@ build_static_image() {
     "$dir/$name.tar.tmp" || die "cannot write the image archive of $image"
   mv -f "$dir/$name.tar.tmp" "$dir/$name.tar"
   echo "$hash $image" >"$dir/.stamp"
-  flock -u 7
+  exec 7>&-   # closing the descriptor releases the lock, and the daemons started later do not inherit it
 }
 
 build_node_images() {

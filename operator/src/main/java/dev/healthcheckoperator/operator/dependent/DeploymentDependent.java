@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.healthcheckoperator.operator.cache.CacheSettings;
-import dev.healthcheckoperator.operator.cache.OwnFieldsItemStore;
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
@@ -48,8 +47,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The probe sidecars: locked down (non-root, read-only root filesystem, no capabilities, no API token). */
 @KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
-        onUpdateFilter = DeploymentUpdateFilter.class, itemStore = OwnFieldsItemStore.class,
-        informerListLimit = CacheSettings.LIST_PAGE_SIZE))
+        onUpdateFilter = DeploymentUpdateFilter.class, informerListLimit = CacheSettings.LIST_PAGE_SIZE))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
 
     public static final String CONTAINER_NAME = "sidecar";

@@ -1,7 +1,6 @@
 package dev.healthcheckoperator.operator.dependent;
 
 import dev.healthcheckoperator.operator.cache.CacheSettings;
-import dev.healthcheckoperator.operator.cache.OwnFieldsItemStore;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -18,7 +17,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  * not open them to the whole cluster. Removed when {@code allowFrom} is emptied.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
-        itemStore = OwnFieldsItemStore.class, informerListLimit = CacheSettings.LIST_PAGE_SIZE))
+        informerListLimit = CacheSettings.LIST_PAGE_SIZE))
 public class NetworkPolicyDependent extends OwnedDependent<NetworkPolicy> {
 
     /** The workflow's precondition: when it does not hold, an existing policy is deleted. */

@@ -3,6 +3,8 @@ package dev.healthcheckoperator.operator.dependent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +18,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * Turns for rollouts that the operator, not a HealthCheck's spec, causes (see {@link OperatorConfig.Rollout}): one
  * every {@code 60 s / max-per-minute}, first come first served, never two in the same slot. A HealthCheck that asks
  * is given the next free slot and keeps it while it waits, so each waiting one is looked at again once, at its
- * time, not all of them at every free slot. A turn is also never given sooner than one spacing after the last one
- * given: reconciliations that come back late (a busy operator, a long queue) would otherwise use several passed
- * slots at once and roll more than the rate in a minute (57 in a minute at 50 per minute in bench-operator's
- * upgrade, before). Such a latecomer gets the next free slot instead.
+ * time, not all of them at every free slot. And at most {@code max-per-minute} turns are given in any 60 s:
+ * reconciliations that come back late (a busy operator, a long queue) would otherwise use several passed slots at
+ * once (57 rolled in one minute at 50 per minute in bench-operator's upgrade, before this bound). A late one whose
+ * minute is full keeps its place and comes back when the oldest turn of that minute is a minute old.
  * <p>
  * Only the turns are kept here, not which Deployments wait: that is read from the live Deployments on every
  * reconciliation (their pod template differs from the desired one, for a HealthCheck generation they were already
@@ -29,11 +31,15 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 @ApplicationScoped
 public class RolloutPacer {
 
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
     private final Duration spacing;
     private final Clock clock;
     private final Map<ResourceID, Instant> reserved = new HashMap<>();
     private Instant nextFree = Instant.MIN;
-    private Instant lastGiven = Instant.MIN;
+    /** When the turns of the last 60 s were given, oldest first: at most perMinute of them. */
+    private final Deque<Instant> given = new ArrayDeque<>();
+    private final int perMinute;
 
     public RolloutPacer(OperatorConfig config, Clock clock) {
         int perMinute = config.rollout().maxPerMinute();
@@ -41,6 +47,7 @@ public class RolloutPacer {
             throw new IllegalArgumentException("healthcheck.rollout.max-per-minute must be at least 1, got "
                     + perMinute);
         }
+        this.perMinute = perMinute;
         this.spacing = Duration.ofMinutes(1).dividedBy(perMinute);
         this.clock = clock;
     }
@@ -55,14 +62,16 @@ public class RolloutPacer {
             nextFree = slot.plus(spacing);
         }
         if (!slot.isAfter(now)) {
-            if (!now.isBefore(lastGiven.plus(spacing))) {
+            while (!given.isEmpty() && !given.peekFirst().plus(MINUTE).isAfter(now)) {
+                given.removeFirst();
+            }
+            if (given.size() < perMinute) {
                 reserved.remove(healthCheck);
-                lastGiven = now;
+                given.addLast(now);
                 return Optional.empty();
             }
-            Instant earliest = lastGiven.plus(spacing);
-            slot = nextFree.isAfter(earliest) ? nextFree : earliest;
-            nextFree = slot.plus(spacing);
+            reserved.put(healthCheck, slot);
+            return Optional.of(Duration.between(now, given.peekFirst().plus(MINUTE)));
         }
         reserved.put(healthCheck, slot);
         return Optional.of(Duration.between(now, slot));

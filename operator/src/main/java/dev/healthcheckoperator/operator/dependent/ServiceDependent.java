@@ -1,7 +1,6 @@
 package dev.healthcheckoperator.operator.dependent;
 
 import dev.healthcheckoperator.operator.cache.CacheSettings;
-import dev.healthcheckoperator.operator.cache.OwnFieldsItemStore;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,7 +11,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** A ClusterIP Service in front of the sidecars' /health port: the address users and the operator's poller use. */
 @KubernetesDependent(informer = @Informer(labelSelector = ManagedBySelector.SELECTOR,
-        itemStore = OwnFieldsItemStore.class, informerListLimit = CacheSettings.LIST_PAGE_SIZE))
+        informerListLimit = CacheSettings.LIST_PAGE_SIZE))
 public class ServiceDependent extends OwnedDependent<Service> {
 
     public ServiceDependent() {

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 import dev.healthcheckoperator.operator.cache.CacheSettings;
-import dev.healthcheckoperator.operator.cache.NoManagedFieldsItemStore;
 import dev.healthcheckoperator.operator.cache.SidecarPodItemStore;
 import dev.healthcheckoperator.operator.config.OperatorConfig;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
@@ -33,6 +32,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -61,7 +61,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 // Reconciled at least every few minutes even when no event arrives (JOSDK's default is 10 hours): a last line of
 // repair should an event have been lost; polls that find a health the status does not show trigger one at once.
 @ControllerConfiguration(name = HealthCheckReconciler.NAME, maxReconciliationInterval = @MaxReconciliationInterval(
-        interval = 5, timeUnit = TimeUnit.MINUTES), informer = @Informer(itemStore = NoManagedFieldsItemStore.class,
+        interval = 5, timeUnit = TimeUnit.MINUTES), informer = @Informer(
                 informerListLimit = CacheSettings.LIST_PAGE_SIZE))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "deployment", type = DeploymentDependent.class),
@@ -103,21 +103,26 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
         metrics.observe(context.getPrimaryCache());
         statusPageIndex.observe(context.getPrimaryCache());
         // Pods are owned by ReplicaSets, not by the HealthCheck: they are mapped back by their instance label.
-        InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration
+        InformerEventSourceConfiguration.Builder<Pod> pods = InformerEventSourceConfiguration
                 .from(Pod.class, HealthCheck.class)
                 .withName("sidecar-pods")
                 .withLabelSelector(SIDECAR_POD_SELECTOR)
-                .withItemStore(new SidecarPodItemStore())
                 .withInformerListLimit(CacheSettings.LIST_PAGE_SIZE)
                 .withNamespacesInheritedFromController()
                 .withSecondaryToPrimaryMapper(pod -> {
                     String instance = pod.getMetadata().getLabels().get(SidecarNames.INSTANCE_LABEL);
                     return instance == null ? Set.of()
                             : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
-                })
-                .build();
+                });
+        // The SDK hands one item store to the informers of all watched namespaces, and each informer's re-list
+        // removes from it what its own namespace lacks: another namespace's pods. So the pods are cut down only
+        // where one informer fills the store.
+        Set<String> namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
+        if (InformerConfiguration.allNamespacesWatched(namespaces) || namespaces.size() == 1) {
+            pods.withItemStore(new SidecarPodItemStore());
+        }
         return List.of(new HealthPollEventSource(poller, context.getPrimaryCache()),
-                new InformerEventSource<>(pods, context));
+                new InformerEventSource<>(pods.build(), context));
     }
 
     @Override

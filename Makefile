@@ -83,7 +83,8 @@ chart-tools: ## build helm and kube-score once from the Go module proxy (cached 
 	hack/build-helm.sh >/dev/null
 
 chart-check: chart-tools ## helm lint + helm template of the chart with each option, checked; kube-score on the chart and the sidecar
-	@python3 -c 'import yaml' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
+	@python3 -c 'import yaml' 2>/dev/null || { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+		&& apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-yaml >/dev/null; }
 	@test -f operator/target/manifests/sidecar.yaml || \
 		$(MVN) -q -pl operator -am test -Dtest=SidecarManifestTest -Dsurefire.failIfNoSpecifiedTests=false
 	charts/chart-check.py --helm "$$(hack/build-helm.sh --path helm)" \

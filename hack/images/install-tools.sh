@@ -26,12 +26,19 @@ if ((${#missing[@]})); then
     [[ $(id -u) == 0 ]] || die "run as root to install: ${missing[*]}"
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # make test may start a real node meanwhile, which installs its packages too: one apt-get at a time (the lock
+    # hack/local-cluster/node.sh takes as well), and dpkg's own lock waited for.
+    mkdir -p /run/lock
+    exec {apt_lock}>/run/lock/healthcheck-operator-apt.lock
+    flock -w 900 "$apt_lock" || die "another apt-get held /run/lock/healthcheck-operator-apt.lock for 15 minutes"
+    apt=(apt-get -o DPkg::Lock::Timeout=600)
     # The package lists may be missing or stale on a fresh machine.
-    if ! apt-get install -y --no-install-recommends "${missing[@]}" >"$IMAGES_CACHE/apt-install.log" 2>&1; then
-        apt-get update >"$IMAGES_CACHE/apt-update.log" 2>&1
-        apt-get install -y --no-install-recommends "${missing[@]}" >"$IMAGES_CACHE/apt-install.log" 2>&1 ||
+    if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >"$IMAGES_CACHE/apt-install.log" 2>&1; then
+        "${apt[@]}" update >"$IMAGES_CACHE/apt-update.log" 2>&1
+        "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >"$IMAGES_CACHE/apt-install.log" 2>&1 ||
             { tail -20 "$IMAGES_CACHE/apt-install.log" >&2; die "apt-get install failed"; }
     fi
+    exec {apt_lock}>&-
     # The package's own service is not what we use (registry.sh runs one bound to 127.0.0.1 on demand).
     if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
         systemctl disable --now docker-registry >/dev/null 2>&1 || true

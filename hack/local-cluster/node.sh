@@ -14,6 +14,8 @@ NODE_IP=10.244.0.1
 NODE_DNS_IP=$NODE_IP
 NODE_CNI_NETWORK=healthcheck-local
 NODE_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack iproute2)
+# Held around apt-get by the scripts of this repository that install packages while others may (hack/images too).
+APT_LOCK=/run/lock/healthcheck-operator-apt.lock
 # Machine-wide: which cluster dir owns the real node.
 NODE_HOME=/run/healthcheck-operator-node
 NODE_OWNER_FILE=$NODE_HOME/owner
@@ -37,8 +39,17 @@ install_node_packages() {
   ((${#missing[@]} == 0)) && return 0
   command -v apt-get >/dev/null 2>&1 || { log "cannot install ${missing[*]}: no apt-get"; return 1; }
   log "installing ${missing[*]} (apt-get)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-    >"$LOGS/apt-get.log" 2>&1 || { log "apt-get failed, see $LOGS/apt-get.log"; return 1; }
+  # Two clusters may start at once (make test: the cluster tests' and the end-to-end tier's), and the images lane
+  # installs its tools meanwhile: one apt-get at a time (APT_LOCK), and dpkg's own lock waited for, not failed on.
+  local lock status=0
+  mkdir -p "${APT_LOCK%/*}"
+  exec {lock}>"$APT_LOCK"
+  flock -w 900 "$lock" || { log "another apt-get held $APT_LOCK for 15 minutes"; return 1; }
+  { apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+      "${missing[@]}"; } >"$LOGS/apt-get.log" 2>&1 || status=$?
+  exec {lock}>&-
+  ((status == 0)) || { log "apt-get failed, see $LOGS/apt-get.log"; return 1; }
 }
 
 # Can this machine run a container at all? runc runs a static program in a bundle of its own, and an overlay

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # settings read by the parts it sources (hack/local-cluster/*.sh)
 # A local Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager and
 # kube-scheduler on 127.0.0.1, and one node, either
 #   real  (default) containerd, the kubelet, a bridge for pod traffic (10.244.0.0/24 on

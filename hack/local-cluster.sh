@@ -181,7 +181,7 @@ cmd_up() {
   start_controller_manager
   start_scheduler
   start_node
-  wait_for "nodes Ready" kubectl_ wait --for=condition=Ready node --all --timeout=2s
+  wait_for "nodes Ready" all_nodes_ready
   # Pods need the "default" ServiceAccount, which the controller-manager creates.
   wait_for "default ServiceAccount" kubectl_ -n default get serviceaccount default
 

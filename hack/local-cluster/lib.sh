@@ -107,6 +107,14 @@ pick_port() { # <variable> [preferred port]: sets the variable to a usable port
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
+# One list, not `kubectl wait --all`: that checks node after node within one timeout, and at a hundred nodes
+# its own checks outlast any short timeout.
+all_nodes_ready() {
+  local ready
+  ready=$(kubectl_ get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
+  [[ -n "$ready" ]] && ! grep -qv '^True$' <<<"$ready"
+}
+
 wait_for() { # <description> <command...>: polls until the command succeeds
   local what=$1 deadline=$((SECONDS + TIMEOUT)) c
   shift

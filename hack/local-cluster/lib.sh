@@ -108,10 +108,11 @@ pick_port() { # <variable> [preferred port]: sets the variable to a usable port
 kubectl_() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 # One list, not `kubectl wait --all`: that checks node after node within one timeout, and at a hundred nodes
-# its own checks outlast any short timeout.
+# its own checks outlast any short timeout. The request has its own deadline, so that a hung API server cannot hold
+# wait_for past its own.
 all_nodes_ready() {
   local ready
-  ready=$(kubectl_ get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
+  ready=$(kubectl_ --request-timeout=5s get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
   [[ -n "$ready" ]] && ! grep -qv '^True$' <<<"$ready"
 }
 

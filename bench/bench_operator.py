@@ -325,12 +325,16 @@ class Bench:
             for doc in docs:
                 key = ("POST", doc["apiVersion"].rpartition("/")[0], doc["kind"].lower() + "s", "")
                 own[key] = own.get(key, 0) + 1
-        done = self.wait_until(lambda: len(available) >= self.args.count)
+        done = self.wait_until(lambda: len(available) >= self.args.count,
+                               progress=lambda: f"floor: {len(available)}/{self.args.count} Deployments available")
         floor_s = max(available.values()) - start if done else None
         after = self.request_counts()
         watch.terminate()
-        # Gone before the operator starts: it reconciles none of them, and its run finds the cluster as empty.
-        self.run(self.kubectl, "delete", "namespace", FLOOR_NAMESPACE, "--timeout=600s", timeout=660)
+        # Gone before the operator starts: it reconciles none of them, and its run finds the cluster as empty. The
+        # namespace controller and the garbage collector remove thousands of objects at the control plane's pace.
+        log("floor: deleting its objects")
+        delete_s = max(600, self.args.count // 5)
+        self.run(self.kubectl, "delete", "namespace", FLOOR_NAMESPACE, f"--timeout={delete_s}s", timeout=delete_s + 60)
         return floor_s, subtract(subtract(after, before), own)
 
     def create(self):
@@ -349,20 +353,30 @@ class Bench:
             for name in names:
                 created_at[name] = before  # the create request was sent at or after this instant
         created_s = time.monotonic() - start
-        self.wait_until(lambda: len(self.deployment_seen) >= self.args.count)
+        self.wait_until(lambda: len(self.deployment_seen) >= self.args.count,
+                        progress=lambda: f"{len(self.deployment_seen)}/{self.args.count} Deployments made")
         latencies = [self.deployment_seen[n] - created_at[n] for n in created_at if n in self.deployment_seen]
         return created_s, latencies, len(created_at) - len(latencies), start
 
-    def wait_until(self, condition):
+    def wait_until(self, condition, progress=None):
+        """Polls condition() until it holds or --ready-timeout passes; progress(): a line logged once a minute."""
         deadline = time.monotonic() + self.args.ready_timeout
+        next_progress = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if condition():
-                return True
+            try:
+                if condition():
+                    return True
+                if progress and time.monotonic() >= next_progress:
+                    log(progress())
+                    next_progress += 60
+            except RuntimeError:
+                pass  # a watch thread added a name while this one counted: count again on the next turn
             time.sleep(0.2)
         return False
 
     def wait_ready(self, start):
-        if self.wait_until(lambda: len(self.ready_at) >= self.args.count):
+        if self.wait_until(lambda: len(self.ready_at) >= self.args.count,
+                           progress=lambda: f"{len(self.ready_at)}/{self.args.count} Ready"):
             return max(self.ready_at.values()) - start, len(self.ready_at)
         return None, len(self.ready_at)
 
@@ -372,7 +386,10 @@ class Bench:
         reachable = self.args.count - len(self.blackholed)
         return self.wait_until(lambda: sum(1 for name, h in self.health.items()
                                            if h == "Healthy" and name not in self.blackholed) >= reachable
-                               and all(self.health_reason.get(name) == UNREACHABLE_REASON for name in self.blackholed))
+                               and all(self.health_reason.get(name) == UNREACHABLE_REASON for name in self.blackholed),
+                               progress=lambda: f"{sum(1 for h in self.health.values() if h == 'Healthy')} Healthy, "
+                               f"{sum(1 for n in self.blackholed if self.health_reason.get(n) == UNREACHABLE_REASON)}"
+                               f"/{len(self.blackholed)} blackholed unreachable")
 
     def blackholed_healthy(self):
         """How many blackholed HealthChecks say Healthy (none should), and the health and reason they show."""

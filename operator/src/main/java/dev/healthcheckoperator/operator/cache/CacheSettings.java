@@ -1,5 +1,9 @@
 package dev.healthcheckoperator.operator.cache;
 
+import java.util.Set;
+
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
+
 /** Settings shared by every informer of the operator. */
 public final class CacheSettings {
 
@@ -11,5 +15,15 @@ public final class CacheSettings {
     public static final long LIST_PAGE_SIZE = 500;
 
     private CacheSettings() {
+    }
+
+    /**
+     * Whether an item store given to an informer configuration is filled by one informer alone. The SDK hands one
+     * item store to the informers of all watched namespaces, and each informer's re-list removes from it what its
+     * own namespace lacks: another namespace's objects. So a store of our own is set only when all namespaces or
+     * exactly one are watched; otherwise the informers keep the SDK's own stores, one each.
+     */
+    public static boolean oneInformerFillsTheStore(Set<String> watchedNamespaces) {
+        return InformerConfiguration.allNamespacesWatched(watchedNamespaces) || watchedNamespaces.size() == 1;
     }
 }

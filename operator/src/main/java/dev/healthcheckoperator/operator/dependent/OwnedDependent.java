@@ -2,12 +2,18 @@ package dev.healthcheckoperator.operator.dependent;
 
 import java.util.List;
 
+import dev.healthcheckoperator.operator.cache.CacheSettings;
+import dev.healthcheckoperator.operator.cache.OwnedObjectItemStore;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 /**
  * An object owned by its HealthCheck as its controller: deleted with it by the garbage collector, shown as
@@ -26,6 +32,27 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
                 .withNamespace(healthCheck.getMetadata().getNamespace())
                 .withLabels(SidecarNames.labels(healthCheck))
                 .build();
+    }
+
+    /**
+     * The SDK's event source of this dependent (its informer as the {@code @KubernetesDependent} annotation
+     * configures it), plus an {@link OwnedObjectItemStore} where one informer fills the store. Built here rather
+     * than through the annotation's {@code itemStore}: the SDK would share that one store across the informers of
+     * several watched namespaces, and applying the annotation after the builder replaces any store set before it.
+     */
+    @Override
+    protected InformerEventSource<R, HealthCheck> createEventSource(EventSourceContext<HealthCheck> context) {
+        InformerEventSourceConfiguration.Builder<R> informer = informerConfigurationBuilder(context)
+                .withSecondaryToPrimaryMapper(getSecondaryToPrimaryMapper(context).orElseThrow())
+                .withName(name());
+        configuration().map(KubernetesDependentResourceConfig::informerConfig).ifPresent(informer::updateFrom);
+        if (CacheSettings.oneInformerFillsTheStore(
+                context.getControllerConfiguration().getInformerConfig().getNamespaces())) {
+            informer.withItemStore(new OwnedObjectItemStore<>(context.getControllerConfiguration().fieldManager()));
+        }
+        InformerEventSource<R, HealthCheck> source = new InformerEventSource<>(informer.build(), context);
+        setEventSource(source);
+        return source;
     }
 
     @Override

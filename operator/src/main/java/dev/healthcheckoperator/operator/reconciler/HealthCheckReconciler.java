@@ -32,7 +32,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -114,11 +113,8 @@ public class HealthCheckReconciler implements Reconciler<HealthCheck> {
                     return instance == null ? Set.of()
                             : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
                 });
-        // The SDK hands one item store to the informers of all watched namespaces, and each informer's re-list
-        // removes from it what its own namespace lacks: another namespace's pods. So the pods are cut down only
-        // where one informer fills the store.
-        Set<String> namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
-        if (InformerConfiguration.allNamespacesWatched(namespaces) || namespaces.size() == 1) {
+        if (CacheSettings.oneInformerFillsTheStore(
+                context.getControllerConfiguration().getInformerConfig().getNamespaces())) {
             pods.withItemStore(new SidecarPodItemStore());
         }
         return List.of(new HealthPollEventSource(poller, context.getPrimaryCache()),

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.healthcheckoperator.operator.cache.CompactFieldSet;
 import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.Health;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
@@ -43,6 +44,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -260,10 +262,7 @@ class HealthCheckReconcilerTest {
      */
     @Test
     void reconcilingAnUnchangedHealthCheckAppliesNoDeployment() {
-        HealthCheck hc = client.resource(healthCheck(namespace, "unchanged", freePort(),
-                tcpCheck("db", "127.0.0.1", 1, false))).create();
-        markDeploymentAvailable(client, hc, 1);
-        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        HealthCheck hc = createReady("unchanged");
         double applied = ControlPlane.deploymentApplies(client);
 
         for (int flip = 0; flip < 2; flip++) {
@@ -295,10 +294,7 @@ class HealthCheckReconcilerTest {
                 .endSpec().build()).create();
         assertFalse(pod.getMetadata().getManagedFields().isEmpty());
 
-        @SuppressWarnings("unchecked")
-        Controller<HealthCheck> controller = (Controller<HealthCheck>) operator
-                .getRegisteredController(HealthCheckReconciler.NAME).orElseThrow();
-        EventSourceManager<HealthCheck> sources = controller.getEventSourceManager();
+        EventSourceManager<HealthCheck> sources = eventSources();
         await().untilAsserted(() -> {
             HealthCheck cached = sources.getControllerEventSource().get(ResourceID.fromResource(hc)).orElseThrow();
             Pod cachedPod = sources.getEventSourceFor(Pod.class, "sidecar-pods").getSecondaryResources(cached)
@@ -308,6 +304,43 @@ class HealthCheckReconcilerTest {
             assertTrue(cachedPod.getMetadata().getManagedFields() == null
                     || cachedPod.getMetadata().getManagedFields().isEmpty());
         });
+    }
+
+    /**
+     * The operator's caches of the objects it applies keep the managedFields entry of its own apply, as a compact
+     * field set equal to the API server's, and none of the other managers' (here the status writer's, as the
+     * controller-manager's would be): the API server keeps them all. That the kept entry still serves the SDK's
+     * matcher is {@link #reconcilingAnUnchangedHealthCheckAppliesNoDeployment} and {@link #driftIsRepaired}.
+     */
+    @Test
+    void theOwnedObjectCachesKeepOnlyTheOperatorsOwnApplyCompacted() {
+        HealthCheck hc = createReady("compact");
+
+        EventSourceManager<HealthCheck> sources = eventSources();
+        HealthCheck cached = sources.getControllerEventSource().get(ResourceID.fromResource(hc)).orElseThrow();
+        for (HasMetadata served : List.of(deployment(client, hc),
+                client.services().inNamespace(namespace).withName(SidecarNames.resourceName(hc)).get())) {
+            List<ManagedFieldsEntry> applies = served.getMetadata().getManagedFields().stream()
+                    .filter(e -> "Apply".equals(e.getOperation())).toList();
+            assertEquals(1, applies.size(), served.getKind() + ": " + served.getMetadata().getManagedFields());
+            ManagedFieldsEntry own = applies.get(0);
+            await().untilAsserted(() -> {
+                HasMetadata inCache = sources.getEventSourceFor(served.getClass()).getSecondaryResources(cached)
+                        .stream().map(HasMetadata.class::cast).findFirst().orElseThrow();
+                assertEquals(served.getMetadata().getResourceVersion(), inCache.getMetadata().getResourceVersion());
+                List<ManagedFieldsEntry> kept = inCache.getMetadata().getManagedFields();
+                assertEquals(1, kept.size(), served.getKind() + ": " + kept);
+                assertEquals(own.getManager(), kept.get(0).getManager());
+                assertEquals(own.getApiVersion(), kept.get(0).getApiVersion());
+                assertEquals(own.getTime(), kept.get(0).getTime());
+                assertTrue(kept.get(0).getFieldsV1().getAdditionalProperties() instanceof CompactFieldSet);
+                assertEquals(own.getFieldsV1().getAdditionalProperties(),
+                        kept.get(0).getFieldsV1().getAdditionalProperties());
+            });
+        }
+        // The Deployment's status writer is a manager of its own there.
+        assertTrue(deployment(client, hc).getMetadata().getManagedFields().size() > 1,
+                String.valueOf(deployment(client, hc).getMetadata().getManagedFields()));
     }
 
     @Test
@@ -519,6 +552,23 @@ class HealthCheckReconcilerTest {
         assertEquals(ReadyCondition.REASON_INVALID_SPEC, ready.getReason());
         assertTrue(ready.getMessage().contains("spec.podLabels[team]"), ready.getMessage());
         assertNull(deployment(client, hc));
+    }
+
+    /** A HealthCheck whose Deployment is made available (no controller-manager runs), once it is Ready. */
+    private HealthCheck createReady(String name) {
+        HealthCheck hc = client.resource(healthCheck(namespace, name, freePort(),
+                tcpCheck("db", "127.0.0.1", 1, false))).create();
+        markDeploymentAvailable(client, hc, 1);
+        await().until(() -> "True".equals(condition(get(client, hc), ReadyCondition.TYPE).getStatus()));
+        return hc;
+    }
+
+    /** The operator's informers and their caches. */
+    private EventSourceManager<HealthCheck> eventSources() {
+        @SuppressWarnings("unchecked")
+        Controller<HealthCheck> controller = (Controller<HealthCheck>) operator
+                .getRegisteredController(HealthCheckReconciler.NAME).orElseThrow();
+        return controller.getEventSourceManager();
     }
 
     private static void assertOwnedBy(HealthCheck owner, HasMetadata owned) {

@@ -128,6 +128,7 @@ bench-smoke: control-plane bench-tools ## each benchmark once in a tiny mode, so
 	bench/bench_sidecar.py --smoke
 	bench/bench_operator.py --smoke
 	bench/bench_status_page.py --smoke
+	bench/bench_cache_footprint.py --smoke
 
 images: ## JVM images of both apps for linux/amd64 + linux/arm64, one index each, pushed to REGISTRY (default: a local registry on 127.0.0.1:5000); BASE=debian|distroless|temurin|<image>
 	$(IMAGES_DIR)/build-images.sh

@@ -6,7 +6,7 @@ SIDECAR_JAR := sidecar/target/quarkus-app/quarkus-run.jar
 IMAGES_DIR := hack/images
 
 .PHONY: help run test e2e build control-plane cluster-up cluster-down sidecar-run bench-tools bench-sidecar \
-	bench-operator bench-status-page bench-smoke crds chart-check chart-tools browser-tools images images-verify \
+	bench-operator bench-status-page bench-cache-footprint bench-smoke crds chart-check chart-tools browser-tools images images-verify \
 	images-check images-e2e e2e-tests registry-stop native native-sources native-images monitoring-tools monitoring-check
 
 help: ## list the targets
@@ -123,6 +123,11 @@ bench-status-page: control-plane ## /api/v1/healthchecks and / with 10,000 Healt
 	$(MVN) -q -pl operator -am package -DskipTests
 	mkdir -p bench/results
 	bench/bench_status_page.py --out bench/results/status-page.md
+
+bench-cache-footprint: ## heap of the operator's Deployment + Service caches per 1,000 HealthChecks, as served and as stored (bench/results/cache-footprint.md)
+	$(MVN) -q -pl operator -am package -DskipTests
+	mkdir -p bench/results
+	bench/bench_cache_footprint.py --out bench/results/cache-footprint.md
 
 bench-smoke: control-plane bench-tools ## each benchmark once in a tiny mode, so they cannot rot (nothing is judged)
 	bench/bench_sidecar.py --smoke

@@ -110,6 +110,7 @@ class Bench:
                         HC_KWOK_NODES=str(max(1, -(-args.count // (PODS_PER_KWOK_NODE - 10)))),
                         HC_UP_TIMEOUT=os.environ.get("HC_UP_TIMEOUT", "300"))
         self.processes = []
+        self.watches = []
         self.cluster_started = False
         self.blackhole_rule = None
         self.blackholed = blackholed_names(args.count, args.blackholed_percent)
@@ -130,6 +131,8 @@ class Bench:
         return process
 
     def close(self):
+        for watch in self.watches:
+            watch.terminate()
         if self.blackhole_rule:
             subprocess.run(["iptables", "-w", "10", "-D", *self.blackhole_rule], capture_output=True, timeout=30)
         for process in reversed(self.processes):
@@ -250,14 +253,14 @@ class Bench:
     # ------------------------------------------------------------------ measurements
 
     def watch(self, resource, output, on_line, namespace=NAMESPACE):
-        """A `kubectl get --watch` stream of <resource> in a namespace: on_line(line, when) per event."""
-        process = self.start_stream([self.kubectl, "-n", namespace, "get", resource, "--watch", "-o", output])
-
-        def read():
-            for line in process.stdout:
-                on_line(line.strip(), time.monotonic())
-        threading.Thread(target=read, daemon=True).start()
-        return process
+        """A `kubectl get --watch` stream of <resource> in a namespace: on_line(line, when) per event. The API server
+        ends every watch after its request timeout (30-60 min), and kubectl then exits: the stream is started again,
+        and its first lines (the current state of every object) tell what changed in between, at the restart's
+        time. The handlers keep the first time they saw a state."""
+        watch = Watch(lambda: self.start_stream([self.kubectl, "-n", namespace, "get", resource, "--watch",
+                                                 "-o", output]), on_line)
+        self.watches.append(watch)
+        return watch
 
     def start_stream(self, command):
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -476,6 +479,31 @@ class Bench:
                 metric("healthcheck_operator_poll_duration_seconds_max"),
                 metric("healthcheck_operator_poll_overdue_max_seconds"), metric("healthcheck_operator_poll_targets"),
                 mean("healthcheck_operator_poll_round_seconds"), metric("healthcheck_operator_poll_round_seconds_max"))
+
+
+class Watch:
+    """A stream started again whenever it ends, until terminate()."""
+
+    def __init__(self, start, on_line):
+        self.stopped = False
+        self.process = start()
+
+        def read():
+            while True:
+                for line in self.process.stdout:
+                    on_line(line.strip(), time.monotonic())
+                self.process.wait()
+                if self.stopped:
+                    return
+                log("a watch stream ended; starting it again")
+                time.sleep(1)  # not a tight loop if kubectl cannot connect
+                if not self.stopped:
+                    self.process = start()
+        threading.Thread(target=read, daemon=True).start()
+
+    def terminate(self):
+        self.stopped = True
+        self.process.terminate()
 
 
 def remove_stale_blackhole_rules():

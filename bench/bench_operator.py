@@ -246,7 +246,7 @@ class Bench:
         # A measuring window from the restart, not a wait for a condition.
         time.sleep(max(0.0, start + window - time.monotonic()))
         watch.terminate()
-        times = sorted(t for t in (when - start for when in rolled.values()) if t < window)
+        times = sorted(t for t in (when - start for when in list(rolled.values())) if t < window)
         busiest = max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
         return len(times), busiest
 
@@ -366,31 +366,28 @@ class Bench:
         deadline = time.monotonic() + self.args.ready_timeout
         next_progress = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                if condition():
-                    return True
-                if progress and time.monotonic() >= next_progress:
-                    log(progress())
-                    next_progress += 60
-            except RuntimeError:
-                pass  # a watch thread added a name while this one counted: count again on the next turn
+            if condition():
+                return True
+            if progress and time.monotonic() >= next_progress:
+                log(progress())
+                next_progress += 60
             time.sleep(0.2)
         return False
 
     def wait_ready(self, start):
         if self.wait_until(lambda: len(self.ready_at) >= self.args.count,
                            progress=lambda: f"{len(self.ready_at)}/{self.args.count} Ready"):
-            return max(self.ready_at.values()) - start, len(self.ready_at)
+            return max(list(self.ready_at.values())) - start, len(self.ready_at)
         return None, len(self.ready_at)
 
     def wait_healthy(self):
         """Every reachable HealthCheck Healthy, and every blackholed one settled on unreachable (after the
         operator's failure threshold of polls): until then the steady state has not begun."""
         reachable = self.args.count - len(self.blackholed)
-        return self.wait_until(lambda: sum(1 for name, h in self.health.items()
+        return self.wait_until(lambda: sum(1 for name, h in list(self.health.items())
                                            if h == "Healthy" and name not in self.blackholed) >= reachable
                                and all(self.health_reason.get(name) == UNREACHABLE_REASON for name in self.blackholed),
-                               progress=lambda: f"{sum(1 for h in self.health.values() if h == 'Healthy')} Healthy, "
+                               progress=lambda: f"{sum(1 for h in list(self.health.values()) if h == 'Healthy')} Healthy, "
                                f"{sum(1 for n in self.blackholed if self.health_reason.get(n) == UNREACHABLE_REASON)}"
                                f"/{len(self.blackholed)} blackholed unreachable")
 
@@ -486,6 +483,7 @@ class Watch:
 
     def __init__(self, start, on_line):
         self.stopped = False
+        self.lock = threading.Lock()  # a restart and terminate() one after the other, never interleaved
         self.process = start()
 
         def read():
@@ -497,13 +495,19 @@ class Watch:
                     return
                 log("a watch stream ended; starting it again")
                 time.sleep(1)  # not a tight loop if kubectl cannot connect
-                if not self.stopped:
+                with self.lock:
+                    if self.stopped:
+                        return
                     self.process = start()
-        threading.Thread(target=read, daemon=True).start()
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
 
     def terminate(self):
-        self.stopped = True
-        self.process.terminate()
+        """Ends the stream; once this returns, on_line is not called again."""
+        with self.lock:
+            self.stopped = True
+            self.process.terminate()
+        self.reader.join(timeout=10)
 
 
 def remove_stale_blackhole_rules():

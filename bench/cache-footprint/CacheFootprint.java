@@ -2,6 +2,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import dev.healthcheckoperator.operator.cache.OwnedObjectItemStore;
 import io.fabric8.kubernetes.api.model.Service;
@@ -47,7 +48,7 @@ public class CacheFootprint {
             }
         }
         long after = heapInUse();
-        System.out.printf("%.2f%n", (after - before) / 1048576.0 * 1000 / count);
+        System.out.printf(Locale.ROOT, "%.2f%n", (after - before) / 1048576.0 * 1000 / count);
         // Reachable until here, so that the collections above could not free them.
         System.err.println(served.size() + deployments.size() + services.size() + " objects");
     }

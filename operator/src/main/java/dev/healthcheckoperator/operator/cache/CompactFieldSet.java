@@ -11,9 +11,9 @@ import java.util.Set;
  * A field set of {@code managedFields[].fieldsV1} (nested maps whose keys name fields, list items and values, and
  * whose leaves are empty maps) held in the least memory that keeps it readable as the maps it was parsed into:
  * keys and values in two arrays in their original order, keys interned (every Deployment of the operator
- * names the same fields), and one shared empty map for all leaves. Parsed, the same set is a LinkedHashMap per
- * level, an entry object per key, its own copy of every key and a map per leaf: at 1,000 HealthChecks about half of
- * the operator's live heap (BENCHMARKS.md, "Where the memory goes").
+ * names the same fields; the parser may have shared them already), and one shared empty map for all leaves. Parsed,
+ * the same set is a LinkedHashMap per level, an entry object per key, a map per leaf, and an entry set cached in
+ * each map once the server-side-apply matcher has walked it (BENCHMARKS.md, "The owned-object caches ...").
  *
  * <p>Read-only: the server-side-apply matcher only reads a field set, and a cached object must not change under the
  * informer. Lookups scan the keys; a level has a handful of them and the matcher iterates rather than looks up.

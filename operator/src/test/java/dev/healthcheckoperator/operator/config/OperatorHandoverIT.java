@@ -7,6 +7,7 @@ import static dev.healthcheckoperator.operator.testsupport.TestHealthChecks.tcpC
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import dev.healthcheckoperator.operator.testsupport.StubSidecar;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Two replicas of the packaged operator against a real API server, with 10 healthy HealthChecks whose sidecars
@@ -146,14 +148,27 @@ class OperatorHandoverIT {
         return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
     }
 
+    /**
+     * Takes the Lease as another elector would: read, change, write against the read resourceVersion, and read
+     * again when the leader's renewal came in between (409 Conflict).
+     */
     private void takeLease(String holder) {
-        client.leases().inNamespace(LEASE_NAMESPACE).withName(LeaderElection.LEASE_NAME).edit(lease -> {
-            lease.getSpec().setHolderIdentity(holder);
-            lease.getSpec().setLeaseDurationSeconds(3600);
-            lease.getSpec().setAcquireTime(ZonedDateTime.now());
-            lease.getSpec().setRenewTime(ZonedDateTime.now());
-            return lease;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.leases().inNamespace(LEASE_NAMESPACE).withName(LeaderElection.LEASE_NAME).edit(lease -> {
+                    lease.getSpec().setHolderIdentity(holder);
+                    lease.getSpec().setLeaseDurationSeconds(3600);
+                    lease.getSpec().setAcquireTime(ZonedDateTime.now());
+                    lease.getSpec().setRenewTime(ZonedDateTime.now());
+                    return lease;
+                });
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A Lease of 15 s has to expire before a standby takes over; JVMs start slowly on a busy machine. */

@@ -330,7 +330,7 @@ class Bench:
                 own[key] = own.get(key, 0) + 1
         done = self.wait_until(lambda: len(available) >= self.args.count,
                                progress=lambda: f"floor: {len(available)}/{self.args.count} Deployments available")
-        floor_s = max(available.values()) - start if done else None
+        floor_s = max(list(available.values())) - start if done else None
         after = self.request_counts()
         watch.terminate()
         # Gone before the operator starts: it reconciles none of them, and its run finds the cluster as empty. The

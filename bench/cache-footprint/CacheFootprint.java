@@ -5,14 +5,19 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.healthcheckoperator.operator.cache.OwnedObjectItemStore;
+import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * Heap held per 1,000 cached sidecar Deployment + Service pairs: parsed as the API server served them, or as the
- * operator's informers store them (OwnedObjectItemStore). Args: deployment.json service.json served|stored count
- * field-manager. Each copy is parsed on its own, as an informer does, so no string is shared by accident.
+ * Heap held per 1,000 cached objects of the kinds given (a sidecar Deployment, its Service, a HealthCheck), parsed
+ * as the API server served them (every manager's managedFields) or as the operator's informers keep them
+ * (OwnedObjectItemStore for the owned objects; a HealthCheck drops its managedFields as it is read). Args:
+ * served|stored count field-manager file.json... Each copy is parsed on its own, as an informer does, so no string
+ * is shared by accident.
  */
 public class CacheFootprint {
 
@@ -24,32 +29,63 @@ public class CacheFootprint {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
+    /** One cached copy of a served object: what an informer of the operator would hold. */
+    private static HasMetadata cachedCopy(String kind, String json, boolean stored, String fieldManager) {
+        switch (kind) {
+            case "Deployment" -> {
+                Deployment deployment = Serialization.unmarshal(json, Deployment.class);
+                if (stored) {
+                    new OwnedObjectItemStore<Deployment>(fieldManager).put("bench", deployment);
+                }
+                return deployment;
+            }
+            case "Service" -> {
+                Service service = Serialization.unmarshal(json, Service.class);
+                if (stored) {
+                    new OwnedObjectItemStore<Service>(fieldManager).put("bench", service);
+                }
+                return service;
+            }
+            case "HealthCheck" -> {
+                HealthCheck healthCheck = Serialization.unmarshal(json, HealthCheck.class);
+                if (!stored) {
+                    // As before HealthCheck dropped them: the served entries, parsed.
+                    healthCheck.getMetadata().setManagedFields(Serialization
+                            .unmarshal(json, GenericKubernetesResource.class).getMetadata().getManagedFields());
+                } else if (healthCheck.getMetadata().getManagedFields() != null) {
+                    throw new IllegalStateException("this operator jar's HealthCheck keeps managedFields: rebuild it");
+                }
+                return healthCheck;
+            }
+            default -> throw new IllegalArgumentException("no cache for kind " + kind);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        String deployment = Files.readString(Path.of(args[0]));
-        String service = Files.readString(Path.of(args[1]));
-        boolean stored = "stored".equals(args[2]);
-        int count = Integer.parseInt(args[3]);
-        OwnedObjectItemStore<Deployment> deployments = new OwnedObjectItemStore<>(args[4]);
-        OwnedObjectItemStore<Service> services = new OwnedObjectItemStore<>(args[4]);
-        List<Object> served = new ArrayList<>(2 * count);
+        boolean stored = "stored".equals(args[0]);
+        int count = Integer.parseInt(args[1]);
+        String fieldManager = args[2];
+        List<String> objects = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            objects.add(Files.readString(Path.of(args[i])));
+            kinds.add(Serialization.unmarshal(objects.get(objects.size() - 1), GenericKubernetesResource.class)
+                    .getKind());
+        }
         // The parser's own classes and caches, and the store's, before the baseline.
-        new OwnedObjectItemStore<Deployment>(args[4]).put("warm", Serialization.unmarshal(deployment, Deployment.class));
-        new OwnedObjectItemStore<Service>(args[4]).put("warm", Serialization.unmarshal(service, Service.class));
+        for (int k = 0; k < objects.size(); k++) {
+            cachedCopy(kinds.get(k), objects.get(k), stored, fieldManager);
+        }
+        List<HasMetadata> cached = new ArrayList<>(objects.size() * count);
         long before = heapInUse();
         for (int i = 0; i < count; i++) {
-            Deployment d = Serialization.unmarshal(deployment, Deployment.class);
-            Service s = Serialization.unmarshal(service, Service.class);
-            if (stored) {
-                deployments.put("bench/" + i, d);
-                services.put("bench/" + i, s);
-            } else {
-                served.add(d);
-                served.add(s);
+            for (int k = 0; k < objects.size(); k++) {
+                cached.add(cachedCopy(kinds.get(k), objects.get(k), stored, fieldManager));
             }
         }
         long after = heapInUse();
         System.out.printf(Locale.ROOT, "%.2f%n", (after - before) / 1048576.0 * 1000 / count);
         // Reachable until here, so that the collections above could not free them.
-        System.err.println(served.size() + deployments.size() + services.size() + " objects");
+        System.err.println(cached.size() + " objects");
     }
 }

@@ -43,6 +43,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -341,6 +342,31 @@ class HealthCheckReconcilerTest {
         // The Deployment's status writer is a manager of its own there.
         assertTrue(deployment(client, hc).getMetadata().getManagedFields().size() > 1,
                 String.valueOf(deployment(client, hc).getMetadata().getManagedFields()));
+    }
+
+    @Test
+    void theHealthCheckCacheHoldsNoManagedFieldsWhileTheServerKeepsThem() {
+        HealthCheck hc = createReady("no-managed-fields");
+
+        // Read without the HealthCheck class, which drops them: the server has the creator's entry and the
+        // operator's status apply.
+        GenericKubernetesResource served = client.genericKubernetesResources(
+                HealthCheck.GROUP + "/" + HealthCheck.VERSION, "HealthCheck").inNamespace(namespace)
+                .withName(hc.getMetadata().getName()).get();
+        List<ManagedFieldsEntry> entries = served.getMetadata().getManagedFields();
+        assertTrue(entries.stream().anyMatch(e -> "status".equals(e.getSubresource())
+                && "Apply".equals(e.getOperation())), String.valueOf(entries));
+        assertTrue(entries.stream().anyMatch(e -> e.getSubresource() == null), String.valueOf(entries));
+
+        HealthCheck cached = eventSources().getControllerEventSource().get(ResourceID.fromResource(hc))
+                .orElseThrow();
+        assertEquals(served.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion());
+        assertNull(cached.getMetadata().getManagedFields());
+        // Status writes go on without them: a spec change is still reconciled and reported.
+        HealthCheck changed = get(client, hc);
+        changed.getSpec().setChecks(List.of(tcpCheck("db", "127.0.0.1", 2, false)));
+        client.resource(changed).update();
+        await().until(() -> Long.valueOf(2).equals(get(client, hc).getStatus().getObservedGeneration()));
     }
 
     @Test

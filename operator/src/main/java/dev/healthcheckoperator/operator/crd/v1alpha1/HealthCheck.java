@@ -2,6 +2,7 @@ package dev.healthcheckoperator.operator.crd.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
@@ -43,5 +44,24 @@ public class HealthCheck extends CustomResource<HealthCheckSpec, HealthCheckStat
     @Override
     protected HealthCheckSpec initSpec() {
         return new HealthCheckSpec();
+    }
+
+    /**
+     * Drops {@code metadata.managedFields} wherever a HealthCheck is read (a watch event, a list page, a get): nothing
+     * in the operator reads them, and the informer's cache would otherwise hold, per HealthCheck, the field sets of
+     * whoever created it ({@code kubectl apply}, Helm, a GitOps controller) and of the operator's status writes. Both
+     * writes the operator makes to a HealthCheck are safe without them: a server-side apply must not carry them, and
+     * a patch or update that omits them leaves them as they are on the server.
+     * <p>
+     * Here rather than in an item store (as for the owned objects, OwnedObjectItemStore): the SDK takes the
+     * primary's item store from the annotation and hands that one instance to the informers of all watched
+     * namespaces (see CacheSettings), and a fabric8 informer has no transform of its own.
+     */
+    @Override
+    public void setMetadata(ObjectMeta metadata) {
+        if (metadata != null) {
+            metadata.setManagedFields(null);
+        }
+        super.setMetadata(metadata);
     }
 }

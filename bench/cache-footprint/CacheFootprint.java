@@ -3,6 +3,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.healthcheckoperator.operator.cache.OwnedObjectItemStore;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
@@ -29,36 +30,31 @@ public class CacheFootprint {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
+    /** The kinds the operator applies, whose informers keep them in an OwnedObjectItemStore. */
+    private static final Map<String, Class<? extends HasMetadata>> OWNED =
+            Map.of("Deployment", Deployment.class, "Service", Service.class);
+
     /** One cached copy of a served object: what an informer of the operator would hold. */
     private static HasMetadata cachedCopy(String kind, String json, boolean stored, String fieldManager) {
-        switch (kind) {
-            case "Deployment" -> {
-                Deployment deployment = Serialization.unmarshal(json, Deployment.class);
-                if (stored) {
-                    new OwnedObjectItemStore<Deployment>(fieldManager).put("bench", deployment);
-                }
-                return deployment;
+        if (OWNED.containsKey(kind)) {
+            HasMetadata owned = Serialization.unmarshal(json, OWNED.get(kind));
+            if (stored) {
+                new OwnedObjectItemStore<HasMetadata>(fieldManager).put("bench", owned);
             }
-            case "Service" -> {
-                Service service = Serialization.unmarshal(json, Service.class);
-                if (stored) {
-                    new OwnedObjectItemStore<Service>(fieldManager).put("bench", service);
-                }
-                return service;
-            }
-            case "HealthCheck" -> {
-                HealthCheck healthCheck = Serialization.unmarshal(json, HealthCheck.class);
-                if (!stored) {
-                    // As before HealthCheck dropped them: the served entries, parsed.
-                    healthCheck.getMetadata().setManagedFields(Serialization
-                            .unmarshal(json, GenericKubernetesResource.class).getMetadata().getManagedFields());
-                } else if (healthCheck.getMetadata().getManagedFields() != null) {
-                    throw new IllegalStateException("this operator jar's HealthCheck keeps managedFields: rebuild it");
-                }
-                return healthCheck;
-            }
-            default -> throw new IllegalArgumentException("no cache for kind " + kind);
+            return owned;
         }
+        if (!"HealthCheck".equals(kind)) {
+            throw new IllegalArgumentException("no cache for kind " + kind);
+        }
+        HealthCheck healthCheck = Serialization.unmarshal(json, HealthCheck.class);
+        if (!stored) {
+            // As before HealthCheck dropped them: the served entries, parsed.
+            healthCheck.getMetadata().setManagedFields(Serialization
+                    .unmarshal(json, GenericKubernetesResource.class).getMetadata().getManagedFields());
+        } else if (healthCheck.getMetadata().getManagedFields() != null) {
+            throw new IllegalStateException("this operator jar's HealthCheck keeps managedFields: rebuild it");
+        }
+        return healthCheck;
     }
 
     public static void main(String[] args) throws Exception {

@@ -348,25 +348,34 @@ class HealthCheckReconcilerTest {
     void theHealthCheckCacheHoldsNoManagedFieldsWhileTheServerKeepsThem() {
         HealthCheck hc = createReady("no-managed-fields");
 
-        // Read without the HealthCheck class, which drops them: the server has the creator's entry and the
-        // operator's status apply.
-        GenericKubernetesResource served = client.genericKubernetesResources(
-                HealthCheck.GROUP + "/" + HealthCheck.VERSION, "HealthCheck").inNamespace(namespace)
-                .withName(hc.getMetadata().getName()).get();
-        List<ManagedFieldsEntry> entries = served.getMetadata().getManagedFields();
-        assertTrue(entries.stream().anyMatch(e -> "status".equals(e.getSubresource())
-                && "Apply".equals(e.getOperation())), String.valueOf(entries));
-        assertTrue(entries.stream().anyMatch(e -> e.getSubresource() == null), String.valueOf(entries));
-
-        HealthCheck cached = eventSources().getControllerEventSource().get(ResourceID.fromResource(hc))
-                .orElseThrow();
-        assertEquals(served.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion());
-        assertNull(cached.getMetadata().getManagedFields());
-        // Status writes go on without them: a spec change is still reconciled and reported.
+        // The cache holds none, while the server has the creator's entry and the operator's status apply.
+        await().untilAsserted(() -> {
+            GenericKubernetesResource served = served(hc);
+            HealthCheck cached = eventSources().getControllerEventSource().get(ResourceID.fromResource(hc))
+                    .orElseThrow();
+            assertEquals(served.getMetadata().getResourceVersion(), cached.getMetadata().getResourceVersion());
+            assertNull(cached.getMetadata().getManagedFields());
+            assertWrittenByCreatorAndStatusApply(served);
+        });
+        // Status writes go on without them, and an update that omits them keeps the server's.
         HealthCheck changed = get(client, hc);
         changed.getSpec().setChecks(List.of(tcpCheck("db", "127.0.0.1", 2, false)));
         client.resource(changed).update();
         await().until(() -> Long.valueOf(2).equals(get(client, hc).getStatus().getObservedGeneration()));
+        assertWrittenByCreatorAndStatusApply(served(hc));
+    }
+
+    /** A HealthCheck read without the HealthCheck class, which drops managedFields. */
+    private GenericKubernetesResource served(HealthCheck hc) {
+        return client.genericKubernetesResources(HealthCheck.GROUP + "/" + HealthCheck.VERSION, "HealthCheck")
+                .inNamespace(namespace).withName(hc.getMetadata().getName()).get();
+    }
+
+    private static void assertWrittenByCreatorAndStatusApply(GenericKubernetesResource served) {
+        List<ManagedFieldsEntry> entries = served.getMetadata().getManagedFields();
+        assertTrue(entries.stream().anyMatch(e -> "status".equals(e.getSubresource())
+                && "Apply".equals(e.getOperation())), String.valueOf(entries));
+        assertTrue(entries.stream().anyMatch(e -> e.getSubresource() == null), String.valueOf(entries));
     }
 
     @Test

@@ -406,6 +406,8 @@ class Bench:
             with open(os.path.join(self.env["HC_CLUSTER_DIR"], "run", f"{name}.pid")) as f:
                 pids[name] = int(f.read().strip())
         snapshot = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
+        # Part of the operator's CPU: with the serial collector a pause is one thread's CPU time.
+        snapshot["of which operator GC pauses"] = self.gc_seconds()
         with open("/proc/stat") as f:
             jiffies = [int(v) for v in f.readline().split()[1:]]
         idle = jiffies[3] + jiffies[4]
@@ -413,8 +415,14 @@ class Bench:
         snapshot["machine total"] = sum(jiffies) / os.sysconf("SC_CLK_TCK")
         return snapshot
 
+    def gc_seconds(self):
+        """The operator's time in collections so far (jstat's GCT)."""
+        header, values = self.run("jstat", "-gc", str(self.operator.pid), timeout=60).split("\n")[:2]
+        return float(dict(zip(header.split(), values.split()))["GCT"])
+
     def status_writes(self, seconds):
-        """Counts every change of any HealthCheck (status writes included) during a quiet window."""
+        """Counts every change of any HealthCheck (status writes included) during a quiet window, the operator's CPU
+        and its reconciliations (those that find nothing to do cost CPU too) in it."""
         watch = subprocess.Popen([self.kubectl, "-n", NAMESPACE, "get", "healthchecks", "--watch-only",
                                   "--output-watch-events", "-o", "name"], stdout=subprocess.PIPE, text=True,
                                  env=self.env)
@@ -422,12 +430,22 @@ class Bench:
         reader = threading.Thread(target=lambda: events.extend(watch.stdout), daemon=True)
         reader.start()
         cpu_before = self.cpu_seconds()
+        reconciliations_before = self.reconciliations()
+        threads_before = self.threads_started()
         time.sleep(seconds)
         cpu_after = self.cpu_seconds()
+        reconciliations = self.reconciliations() - reconciliations_before
+        threads = self.threads_started() - threads_before
         watch.terminate()
         watch.wait(timeout=10)
         reader.join(timeout=5)
-        return len(events) * 60.0 / seconds, (cpu_after - cpu_before) / seconds
+        return (len(events) * 60.0 / seconds, (cpu_after - cpu_before) / seconds, reconciliations * 60.0 / seconds,
+                threads / seconds)
+
+    def threads_started(self):
+        """Threads the operator's JVM started so far (its java.threads.started counter)."""
+        counters = self.run("jcmd", str(self.operator.pid), "PerfCounter.print", timeout=60)
+        return int(re.search(r"^java\.threads\.started=(\d+)$", counters, re.M).group(1))
 
     def cpu_seconds(self):
         return process_cpu_seconds(self.operator.pid)
@@ -456,9 +474,15 @@ class Bench:
 
     def reconciliations(self):
         """Reconciliations the operator started so far (JOSDK's counter, all its series)."""
+        return self.counter("operator_sdk_reconciliations_started_total")
+
+    def poll_triggered_reconciliations(self):
+        """Those of them a poll asked for, having found a health the status did not show."""
+        return self.counter("healthcheck_operator_poll_reconciliations_total")
+
+    def counter(self, name):
         text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
-        return sum(float(m) for m in re.findall(r"^operator_sdk_reconciliations_started_total(?:{[^}]*})? (\S+)$",
-                                                 text, re.M))
+        return sum(float(m) for m in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
 
     def poll_stats(self):
         """Mean and max duration of one poll, how late the most overdue poll is, and the targets polled."""
@@ -598,8 +622,10 @@ def process_cpu_seconds(pid):
 def cpu_breakdown(before, after):
     """'kube-apiserver 80 s, ...; machine 95% busy' between two cpu_snapshot()s, biggest first."""
     used = {name: after[name] - before[name] for name in before if not name.startswith("machine")}
+    gc = used.pop("of which operator GC pauses", None)
     busy = (after["machine busy"] - before["machine busy"]) / (after["machine total"] - before["machine total"])
-    parts = [f"{name} {seconds:.0f} s" for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])]
+    parts = [f"{name} {seconds:.0f} s" + (f" (GC pauses {gc:.0f} s)" if name == "operator" and gc is not None else "")
+             for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])]
     return ", ".join(parts) + f"; all {os.cpu_count()} cores {busy * 100:.0f}% busy"
 
 
@@ -613,6 +639,7 @@ def main():
     parser.add_argument("--blackholed-percent", type=int, default=10,
                         help="share of HealthChecks whose sidecar port drops connection attempts")
     parser.add_argument("--histogram", help="write the operator's class histogram at N to this file")
+    parser.add_argument("--heap-dump", help="and its heap (live objects, HPROF) at N to this file")
     parser.add_argument("--upgrade-window", type=int,
                         help="seconds to count the sidecar rollouts after an upgrade (0: no upgrade; 120, smoke 30)")
     parser.add_argument("--smoke", action="store_true", help="20 HealthChecks, short windows: proves it runs")
@@ -645,6 +672,7 @@ def main():
         cpu_before = bench.cpu_snapshot()
         requests_before = bench.request_counts()
         reconciliations_before = bench.reconciliations()
+        poll_triggered_before = bench.poll_triggered_reconciliations()
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
         cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
@@ -653,14 +681,17 @@ def main():
         own_creates = {("POST", "healthcheck-operator.dev", "healthchecks", ""): args.count}
         run_writes = subtract(subtract(bench.request_counts(), requests_before), own_creates)
         reconciliations = (bench.reconciliations() - reconciliations_before) / args.count
+        poll_triggered = (bench.poll_triggered_reconciliations() - poll_triggered_before) / args.count
         load_after = os.getloadavg()[0]
         time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
-        writes_per_min, cpu_share = bench.status_writes(args.quiet_window)
+        writes_per_min, cpu_share, reconciliations_per_min, threads_per_s = bench.status_writes(args.quiet_window)
         rss = bench.rss_mib()
         threads = bench.threads()
         poll_mean, poll_max, overdue, targets, round_mean, round_max = bench.poll_stats()
         blackholed_healthy, blackholed_shown = bench.blackholed_healthy()
         live_heap = bench.live_heap_mib(args.histogram)
+        if args.heap_dump:
+            bench.run("jcmd", str(bench.operator.pid), "GC.heap_dump", os.path.abspath(args.heap_dump), timeout=300)
         if args.upgrade_window:
             log(f"upgrade: the operator restarted with another default sidecar image, {args.upgrade_window} s")
             upgraded, upgrade_busiest = bench.upgrade(args.upgrade_window)
@@ -689,13 +720,16 @@ def main():
         (f"blackholed ({len(bench.blackholed)}) said Healthy", f"{blackholed_healthy} (shown: {', '.join(blackholed_shown)})",
          "0"),
         ("operator API writes per HealthCheck, create -> Healthy", f"{writes_per_hc:.2f}", "<= 5"),
-        ("reconciliations per HealthCheck, create -> Healthy", f"{reconciliations:.2f}", ""),
+        ("reconciliations per HealthCheck, create -> Healthy", f"{reconciliations:.2f} ({poll_triggered:.2f} asked "
+         "for by polls)", ""),
         ("load average (1 min) at the first create / at all Healthy", f"{load_before:.1f} / {load_after:.1f}", ""),
         ("object writes per minute, steady state", f"{writes_per_min:.1f}", "0"),
         ("operator RSS at N", f"{rss:.0f} MiB ({threads} threads)", "<= 512 MiB at 10,000"),
         ("operator live heap at N (after a full GC)", f"{live_heap:.0f} MiB: {heap_per_1000:.0f} MiB per 1,000 "
          f"HealthChecks beyond the {empty_heap:.0f} MiB with none", ""),
         ("operator CPU at steady state", f"{cpu_share * 100:.1f}% of one core", ""),
+        ("reconciliations per minute, steady state", f"{reconciliations_per_min:.1f}", ""),
+        ("threads started per second, steady state", f"{threads_per_s:.1f}", ""),
         ("one poll (mean / max)", f"{poll_mean * 1000:.0f} ms / {poll_max * 1000:.0f} ms, {targets:.0f} endpoints",
          "< poll timeout"),
         ("poll round of one HealthCheck (mean / max)", f"{round_mean * 1000:.0f} ms / {round_max * 1000:.0f} ms",
@@ -723,6 +757,8 @@ def main():
                         "upgrade_max_per_min": upgrade_busiest if args.upgrade_window else None, "ready_s": round(ready_s, 1) if ready_s else None,
                         "floor_s": round(floor_s, 1) if floor_s else None, "writes_per_hc": round(writes_per_hc, 2),
                         "steady_writes_per_min": round(writes_per_min, 1),
+                        "steady_reconciles_per_min": round(reconciliations_per_min, 1),
+                        "steady_threads_started_per_s": round(threads_per_s, 1),
                         "reconciles_per_hc": round(reconciliations, 2),
                         "poll_round_ms": round(round_mean * 1000), "poll_ms": round(poll_mean * 1000, 1),
                         "load_avg": [round(load_before, 1), round(load_after, 1)]})])

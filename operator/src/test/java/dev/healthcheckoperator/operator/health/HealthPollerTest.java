@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,27 @@ class HealthPollerTest {
             PollResult result = poll(sidecar.port());
             assertTrue(result.answered());
             assertEquals(Health.Unhealthy, result.report().health());
+        }
+    }
+
+    /**
+     * java.net.http hands the answer of each sendAsync to CompletableFuture's default executor, which starts a new
+     * thread per task when the common pool has fewer than 2 threads (a JVM that sees 1 or 2 CPUs): a thread per
+     * poll, hundreds a second at 10,000 HealthChecks. operator/jvm.options gives the common pool 2 threads (the
+     * tests run with it, ShippedJvmOptionsTest).
+     */
+    @Test
+    void pollsStartNoThreadEach() throws Exception {
+        try (StubSidecar sidecar = new StubSidecar()) {
+            sidecar.answer("ok", "db:ok");
+            assertTrue(poll(sidecar.port()).answered(), "the client's own threads start with the first poll");
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long before = threads.getTotalStartedThreadCount();
+            for (int i = 0; i < 100; i++) {
+                assertTrue(poll(sidecar.port()).answered());
+            }
+            long started = threads.getTotalStartedThreadCount() - before;
+            assertTrue(started < 30, started + " threads started for 100 polls");
         }
     }
 

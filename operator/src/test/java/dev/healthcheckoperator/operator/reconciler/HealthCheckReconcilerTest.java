@@ -16,10 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import jakarta.inject.Inject;
 
@@ -342,6 +344,38 @@ class HealthCheckReconcilerTest {
         // The Deployment's status writer is a manager of its own there.
         assertTrue(deployment(client, hc).getMetadata().getManagedFields().size() > 1,
                 String.valueOf(deployment(client, hc).getMetadata().getManagedFields()));
+    }
+
+    /**
+     * The cached Deployments of two HealthChecks hold one instance of each value they have in common, as the client
+     * parsed them (SharedStringsDeserialization), and their own values where they differ.
+     */
+    @Test
+    void theCachedDeploymentsOfTwoHealthChecksShareTheirEqualStrings() {
+        HealthCheck first = createReady("shared-a");
+        HealthCheck second = createReady("shared-b");
+
+        Deployment a = cachedDeployment(first);
+        Deployment b = cachedDeployment(second);
+        Container sidecarA = a.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container sidecarB = b.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(sidecarA.getImage(), sidecarB.getImage());
+        assertSame(sidecarA.getImage(), sidecarB.getImage());
+        assertSame(sidecarA.getName(), sidecarB.getName());
+        assertSame(a.getMetadata().getOwnerReferences().get(0).getKind(),
+                b.getMetadata().getOwnerReferences().get(0).getKind());
+        assertSame(a.getMetadata().getLabels().get("app.kubernetes.io/managed-by"),
+                b.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        assertEquals(SidecarNames.resourceName(second), b.getMetadata().getName());
+        assertNotEquals(a.getMetadata().getUid(), b.getMetadata().getUid());
+    }
+
+    private Deployment cachedDeployment(HealthCheck hc) {
+        EventSourceManager<HealthCheck> sources = eventSources();
+        return await().until(() -> sources.getControllerEventSource().get(ResourceID.fromResource(hc))
+                .flatMap(cached -> sources.getEventSourceFor(Deployment.class).getSecondaryResources(cached).stream()
+                        .findFirst())
+                .orElse(null), Objects::nonNull);
     }
 
     @Test

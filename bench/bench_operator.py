@@ -417,7 +417,9 @@ class Bench:
 
     def gc_seconds(self):
         """The operator's time in collections so far (jstat's GCT)."""
-        header, values = self.run("jstat", "-gc", str(self.operator.pid), timeout=60).split("\n")[:2]
+        # In the C locale: jstat formats its numbers by locale (0,123 in some).
+        header, values = subprocess.run(["jstat", "-gc", str(self.operator.pid)], capture_output=True, text=True,
+                                        env=dict(self.env, LC_ALL="C"), timeout=60, check=True).stdout.split("\n")[:2]
         return float(dict(zip(header.split(), values.split()))["GCT"])
 
     def status_writes(self, seconds):
@@ -429,9 +431,10 @@ class Bench:
         events = []
         reader = threading.Thread(target=lambda: events.extend(watch.stdout), daemon=True)
         reader.start()
-        cpu_before = self.cpu_seconds()
+        # The counters are read outside the CPU window: a scrape and an attach cost the operator CPU too.
         reconciliations_before = self.reconciliations()
         threads_before = self.threads_started()
+        cpu_before = self.cpu_seconds()
         time.sleep(seconds)
         cpu_after = self.cpu_seconds()
         reconciliations = self.reconciliations() - reconciliations_before
@@ -652,7 +655,7 @@ def main():
         args.upgrade_window = 120
     if not 0 <= args.blackholed_percent < 100:
         sys.exit("bench: --blackholed-percent must be 0..99")
-    for tool in ("go", "java", "jcmd") + (("iptables",) if args.blackholed_percent else ()):
+    for tool in ("go", "java", "jcmd", "jstat") + (("iptables",) if args.blackholed_percent else ()):
         if shutil.which(tool) is None:
             sys.exit(f"bench: '{tool}' is not installed")
 
@@ -691,6 +694,8 @@ def main():
         blackholed_healthy, blackholed_shown = bench.blackholed_healthy()
         live_heap = bench.live_heap_mib(args.histogram)
         if args.heap_dump:
+            if os.path.exists(args.heap_dump):
+                os.remove(args.heap_dump)  # the JVM refuses to write over a file
             bench.run("jcmd", str(bench.operator.pid), "GC.heap_dump", os.path.abspath(args.heap_dump), timeout=300)
         if args.upgrade_window:
             log(f"upgrade: the operator restarted with another default sidecar image, {args.upgrade_window} s")
@@ -760,6 +765,7 @@ def main():
                         "steady_reconciles_per_min": round(reconciliations_per_min, 1),
                         "steady_threads_started_per_s": round(threads_per_s, 1),
                         "reconciles_per_hc": round(reconciliations, 2),
+                        "poll_triggered_reconciles_per_hc": round(poll_triggered, 2),
                         "poll_round_ms": round(round_mean * 1000), "poll_ms": round(poll_mean * 1000, 1),
                         "load_avg": [round(load_before, 1), round(load_after, 1)]})])
     emit_report(report, args.out)

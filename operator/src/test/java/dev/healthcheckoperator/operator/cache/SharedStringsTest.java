@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * Equal short strings come out as one instance; the others pass through. That the informers' objects share them is
@@ -36,27 +37,28 @@ class SharedStringsTest {
     @Test
     void aValueThatLostItsSlotWinsItBackOnItsNextRead() {
         SharedStrings strings = new SharedStrings();
-        String hot = strings.share(new String("app.kubernetes.io/managed-by"));
+        strings.share(new String("app.kubernetes.io/managed-by"));
         // Unique values (names, UIDs) pass through the slots, some replacing the hot value's.
         for (int i = 0; i < 100_000; i++) {
             strings.share("uid-" + i);
         }
         String after = strings.share(new String("app.kubernetes.io/managed-by"));
-        assertEquals(hot, after);
         assertSame(after, strings.share(new String("app.kubernetes.io/managed-by")));
     }
 
     @Test
-    void everyStringTheClientParsesIsShared() throws Exception {
+    void everyStringTheClientParsesIsShared() {
         ObjectMapper mapper = new ObjectMapper();
         new SharedStringsDeserialization().customize(mapper);
+        // As the Quarkus producer builds the Kubernetes client's serialization from the customized mapper.
+        KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
         String json = """
                 {"apiVersion": "apps/v1", "kind": "Deployment",
                  "metadata": {"name": "%s", "labels": {"app.kubernetes.io/name": "healthcheck-sidecar"}},
                  "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "registry/sidecar:1",
                    "args": ["--port", "8080"]}]}}}}""";
-        Deployment a = mapper.readValue(json.formatted("a-healthcheck"), Deployment.class);
-        Deployment b = mapper.readValue(json.formatted("b-healthcheck"), Deployment.class);
+        Deployment a = serialization.unmarshal(json.formatted("a-healthcheck"), Deployment.class);
+        Deployment b = serialization.unmarshal(json.formatted("b-healthcheck"), Deployment.class);
 
         assertSame(a.getApiVersion(), b.getApiVersion());
         assertSame(labelValue(a), labelValue(b), "a map's values");

@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.Function;
 
 import jakarta.inject.Inject;
 
@@ -62,6 +62,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
@@ -347,35 +348,47 @@ class HealthCheckReconcilerTest {
     }
 
     /**
-     * The cached Deployments of two HealthChecks hold one instance of each value they have in common, as the client
-     * parsed them (SharedStringsDeserialization), and their own values where they differ.
+     * The operator's client, the one its informers parse with, hands out one instance of the values two sidecar
+     * Deployments have in common (SharedStringsDeserialization), and their own values where they differ. Its table
+     * is lossy by design (a value whose slot another took is a copy until it wins the slot back), so most, not all,
+     * of the common values must come out shared: with 16,384 slots and some 150 strings per Deployment, each value
+     * loses its slot to another one of the same object about once in a hundred.
      */
     @Test
-    void theCachedDeploymentsOfTwoHealthChecksShareTheirEqualStrings() {
-        HealthCheck first = createReady("shared-a");
-        HealthCheck second = createReady("shared-b");
+    void theOperatorsClientSharesTheValuesTheObjectsItParsesHaveInCommon() {
+        KubernetesSerialization serialization = operator.getConfigurationService().getKubernetesClient()
+                .getKubernetesSerialization();
+        String servedA = serialization.asJson(deployment(client, createReady("shared-a")));
+        String servedB = serialization.asJson(deployment(client, createReady("shared-b")));
+        // One right after the other: the values of other objects parsed in between would take slots too.
+        Deployment a = serialization.unmarshal(servedA, Deployment.class);
+        Deployment b = serialization.unmarshal(servedB, Deployment.class);
 
-        Deployment a = cachedDeployment(first);
-        Deployment b = cachedDeployment(second);
-        Container sidecarA = a.getSpec().getTemplate().getSpec().getContainers().get(0);
-        Container sidecarB = b.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertEquals(sidecarA.getImage(), sidecarB.getImage());
-        assertSame(sidecarA.getImage(), sidecarB.getImage());
-        assertSame(sidecarA.getName(), sidecarB.getName());
-        assertSame(a.getMetadata().getOwnerReferences().get(0).getKind(),
-                b.getMetadata().getOwnerReferences().get(0).getKind());
-        assertSame(a.getMetadata().getLabels().get("app.kubernetes.io/managed-by"),
-                b.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
-        assertEquals(SidecarNames.resourceName(second), b.getMetadata().getName());
+        List<Function<Deployment, String>> common = List.of(
+                d -> sidecar(d).getImage(), d -> sidecar(d).getName(), d -> sidecar(d).getImagePullPolicy(),
+                d -> sidecar(d).getTerminationMessagePath(), d -> sidecar(d).getTerminationMessagePolicy(),
+                d -> sidecar(d).getPorts().get(0).getProtocol(), d -> sidecar(d).getPorts().get(0).getName(),
+                d -> sidecar(d).getReadinessProbe().getHttpGet().getPath(),
+                d -> sidecar(d).getLivenessProbe().getHttpGet().getScheme(),
+                d -> d.getMetadata().getOwnerReferences().get(0).getKind(),
+                d -> d.getMetadata().getOwnerReferences().get(0).getApiVersion(),
+                d -> d.getMetadata().getLabels().get("app.kubernetes.io/managed-by"),
+                d -> d.getSpec().getTemplate().getSpec().getRestartPolicy(),
+                d -> d.getSpec().getTemplate().getSpec().getDnsPolicy());
+        List<String> copies = new ArrayList<>();
+        for (Function<Deployment, String> value : common) {
+            assertEquals(value.apply(a), value.apply(b));
+            if (value.apply(a) != value.apply(b)) {
+                copies.add(value.apply(b));
+            }
+        }
+        assertTrue(copies.size() <= 2, "not shared: " + copies);
         assertNotEquals(a.getMetadata().getUid(), b.getMetadata().getUid());
+        assertEquals("shared-b", b.getMetadata().getOwnerReferences().get(0).getName());
     }
 
-    private Deployment cachedDeployment(HealthCheck hc) {
-        EventSourceManager<HealthCheck> sources = eventSources();
-        return await().until(() -> sources.getControllerEventSource().get(ResourceID.fromResource(hc))
-                .flatMap(cached -> sources.getEventSourceFor(Deployment.class).getSecondaryResources(cached).stream()
-                        .findFirst())
-                .orElse(null), Objects::nonNull);
+    private static Container sidecar(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
     @Test

@@ -34,6 +34,7 @@ Everything binds to 127.0.0.1, every process started is stopped (the control pla
 wait is bounded in time.
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -247,8 +248,21 @@ class Bench:
         time.sleep(max(0.0, start + window - time.monotonic()))
         watch.terminate()
         times = sorted(t for t in (when - start for when in list(rolled.values())) if t < window)
-        busiest = max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
-        return len(times), busiest
+        return len(times), busiest_minute(times), busiest_minute(self.applied_times(UPGRADE_SIDECAR_IMAGE))
+
+    def applied_times(self, image):
+        """When the API server took the operator's apply that put each Deployment on this image: the time of the
+        operator's managedFields entry (whole seconds), which a watch's delivery does not shift or bunch."""
+        listed = json.loads(self.run(self.kubectl, "-n", NAMESPACE, "get", "deployments", "-o", "json",
+                                     "--show-managed-fields", timeout=600))
+        times = []
+        for item in listed["items"]:
+            if item["spec"]["template"]["spec"]["containers"][0]["image"] != image:
+                continue
+            applied = [e["time"] for e in item["metadata"].get("managedFields", []) if e.get("operation") == "Apply"]
+            if applied:
+                times.append(datetime.datetime.fromisoformat(applied[0].replace("Z", "+00:00")).timestamp())
+        return sorted(times)
 
     # ------------------------------------------------------------------ measurements
 
@@ -622,6 +636,11 @@ def process_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def busiest_minute(times):
+    """The most of these times (seconds, sorted) within any 60 s."""
+    return max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
+
+
 def cpu_breakdown(before, after):
     """'kube-apiserver 80 s, ...; machine 95% busy' between two cpu_snapshot()s, biggest first."""
     used = {name: after[name] - before[name] for name in before if not name.startswith("machine")}
@@ -699,7 +718,7 @@ def main():
             bench.run("jcmd", str(bench.operator.pid), "GC.heap_dump", os.path.abspath(args.heap_dump), timeout=300)
         if args.upgrade_window:
             log(f"upgrade: the operator restarted with another default sidecar image, {args.upgrade_window} s")
-            upgraded, upgrade_busiest = bench.upgrade(args.upgrade_window)
+            upgraded, upgrade_busiest_seen, upgrade_busiest = bench.upgrade(args.upgrade_window)
     except Exception:
         print_log_tail(os.path.join(bench.workdir, "operator.log"))
         raise
@@ -741,7 +760,8 @@ def main():
          f"~ poll interval ({args.poll_interval} s)"),
         ("most overdue poll", f"{overdue:.1f} s", f"< poll interval ({args.poll_interval} s)"),
     ] + ([(f"upgrade (new default sidecar image): Deployments rolled within {args.upgrade_window} s",
-           f"{upgraded} of {args.count}, at most {upgrade_busiest} in any 60 s",
+           f"{upgraded} of {args.count}, at most {upgrade_busiest} in any 60 s by the API server's apply times "
+           f"({upgrade_busiest_seen} as the watch saw them)",
            f"<= {ROLLOUT_MAX_PER_MINUTE} per minute")] if args.upgrade_window else [])
     report = "\n".join([
         f"Command: `bench/bench_operator.py --count {args.count} --batch {args.batch} --quiet-window "

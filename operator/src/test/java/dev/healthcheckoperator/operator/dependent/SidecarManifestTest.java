@@ -12,11 +12,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.healthcheckoperator.operator.config.OperatorConfig;
+import dev.healthcheckoperator.operator.crd.v1alpha1.DiagnosticsSpec;
 import dev.healthcheckoperator.operator.crd.v1alpha1.HealthCheck;
 import dev.healthcheckoperator.operator.testsupport.TestHealthChecks;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -32,12 +34,7 @@ class SidecarManifestTest {
 
     @Test
     void rendersTheSidecarObjectsForLinting() throws IOException {
-        // The defaults of OperatorConfig, with Quarkus' duration format ("15s") as in the operator.
-        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors().withMapping(OperatorConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withDefaultValue("quarkus.application.version", "0.1.0").build();
-        DeploymentDependent deployments = new DeploymentDependent();
-        deployments.config = config.getConfigMapping(OperatorConfig.class);
+        DeploymentDependent deployments = deploymentsWithDefaults();
         HealthCheck healthCheck = TestHealthChecks.healthCheck("shop", "checkout", 8080,
                 TestHealthChecks.tcpCheck("db", "db.shop.svc", 5432, true));
         healthCheck.getSpec().setReplicas(2);
@@ -57,5 +54,31 @@ class SidecarManifestTest {
 
         Files.createDirectories(OUTPUT.getParent());
         Files.writeString(OUTPUT, Serialization.asYaml(deployment) + Serialization.asYaml(service));
+    }
+
+    /** The name the operator looks its objects up by (without building them) is the one it gives them. */
+    @Test
+    void eachOwnedObjectIsLookedUpByTheNameItIsGiven() {
+        DeploymentDependent deployments = deploymentsWithDefaults();
+        HealthCheck healthCheck = TestHealthChecks.healthCheck("shop", "checkout", 8080);
+        healthCheck.getSpec().setDiagnostics(new DiagnosticsSpec());
+        ServiceDependent services = new ServiceDependent();
+        NetworkPolicyDependent policies = new NetworkPolicyDependent();
+        assertEquals(ResourceID.fromResource(deployments.desired(healthCheck, null)),
+                deployments.targetSecondaryResourceID(healthCheck, null));
+        assertEquals(ResourceID.fromResource(services.desired(healthCheck, null)),
+                services.targetSecondaryResourceID(healthCheck, null));
+        assertEquals(ResourceID.fromResource(policies.desired(healthCheck, null)),
+                policies.targetSecondaryResourceID(healthCheck, null));
+    }
+
+    /** The defaults of OperatorConfig, with Quarkus' duration format ("15s") as in the operator. */
+    private static DeploymentDependent deploymentsWithDefaults() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors().withMapping(OperatorConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withDefaultValue("quarkus.application.version", "0.1.0").build();
+        DeploymentDependent deployments = new DeploymentDependent();
+        deployments.config = config.getConfigMapping(OperatorConfig.class);
+        return deployments;
     }
 }

@@ -421,7 +421,7 @@ class Bench:
                 pids[name] = int(f.read().strip())
         snapshot = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
         # Part of the operator's CPU: with the serial collector a pause is one thread's CPU time.
-        snapshot["of which operator GC pauses"] = self.gc_seconds()
+        snapshot[OPERATOR_GC] = self.gc_seconds()
         with open("/proc/stat") as f:
             jiffies = [int(v) for v in f.readline().split()[1:]]
         idle = jiffies[3] + jiffies[4]
@@ -446,12 +446,12 @@ class Bench:
         reader = threading.Thread(target=lambda: events.extend(watch.stdout), daemon=True)
         reader.start()
         # The counters are read outside the CPU window: a scrape and an attach cost the operator CPU too.
-        reconciliations_before = self.reconciliations()
+        reconciliations_before = self.reconciliations()[0]
         threads_before = self.threads_started()
         cpu_before = self.cpu_seconds()
         time.sleep(seconds)
         cpu_after = self.cpu_seconds()
-        reconciliations = self.reconciliations() - reconciliations_before
+        reconciliations = self.reconciliations()[0] - reconciliations_before
         threads = self.threads_started() - threads_before
         watch.terminate()
         watch.wait(timeout=10)
@@ -490,16 +490,14 @@ class Bench:
             return next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
 
     def reconciliations(self):
-        """Reconciliations the operator started so far (JOSDK's counter, all its series)."""
-        return self.counter("operator_sdk_reconciliations_started_total")
-
-    def poll_triggered_reconciliations(self):
-        """Those of them a poll asked for, having found a health the status did not show."""
-        return self.counter("healthcheck_operator_poll_reconciliations_total")
-
-    def counter(self, name):
+        """Reconciliations the operator started so far (JOSDK's counter, all its series), and those of them a poll
+        asked for, having found a health the status did not show: from one scrape."""
         text = urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/q/metrics", timeout=10).read().decode()
-        return sum(float(m) for m in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
+
+        def total(name):
+            return sum(float(m) for m in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M))
+        return (total("operator_sdk_reconciliations_started_total"),
+                total("healthcheck_operator_poll_reconciliations_total"))
 
     def poll_stats(self):
         """Mean and max duration of one poll, how late the most overdue poll is, and the targets polled."""
@@ -636,6 +634,10 @@ def process_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# The operator's GC pauses in a cpu_snapshot(): a part of its CPU, shown with it rather than as a process.
+OPERATOR_GC = "operator GC pauses"
+
+
 def busiest_minute(times):
     """The most of these times (seconds, sorted) within any 60 s."""
     return max((sum(1 for u in times if t <= u < t + 60) for t in times), default=0)
@@ -644,7 +646,7 @@ def busiest_minute(times):
 def cpu_breakdown(before, after):
     """'kube-apiserver 80 s, ...; machine 95% busy' between two cpu_snapshot()s, biggest first."""
     used = {name: after[name] - before[name] for name in before if not name.startswith("machine")}
-    gc = used.pop("of which operator GC pauses", None)
+    gc = used.pop(OPERATOR_GC, None)
     busy = (after["machine busy"] - before["machine busy"]) / (after["machine total"] - before["machine total"])
     parts = [f"{name} {seconds:.0f} s" + (f" (GC pauses {gc:.0f} s)" if name == "operator" and gc is not None else "")
              for name, seconds in sorted(used.items(), key=lambda kv: -kv[1])]
@@ -693,8 +695,7 @@ def main():
         load_before = os.getloadavg()[0]
         cpu_before = bench.cpu_snapshot()
         requests_before = bench.request_counts()
-        reconciliations_before = bench.reconciliations()
-        poll_triggered_before = bench.poll_triggered_reconciliations()
+        reconciliations_before, poll_triggered_before = bench.reconciliations()
         created_s, latencies, missing, start = bench.create()
         ready_s, ready = bench.wait_ready(start)
         cpu_used = cpu_breakdown(cpu_before, bench.cpu_snapshot())
@@ -702,8 +703,9 @@ def main():
         healthy = bench.wait_healthy()
         own_creates = {("POST", "healthcheck-operator.dev", "healthchecks", ""): args.count}
         run_writes = subtract(subtract(bench.request_counts(), requests_before), own_creates)
-        reconciliations = (bench.reconciliations() - reconciliations_before) / args.count
-        poll_triggered = (bench.poll_triggered_reconciliations() - poll_triggered_before) / args.count
+        reconciliations_after, poll_triggered_after = bench.reconciliations()
+        reconciliations = (reconciliations_after - reconciliations_before) / args.count
+        poll_triggered = (poll_triggered_after - poll_triggered_before) / args.count
         load_after = os.getloadavg()[0]
         time.sleep(args.poll_interval * 2)  # let the polls settle into steady state
         writes_per_min, cpu_share, reconciliations_per_min, threads_per_s = bench.status_writes(args.quiet_window)

@@ -11,8 +11,8 @@ package dev.healthcheckoperator.operator.cache;
  * per object (names, UIDs, resourceVersions, timestamps) only pass through, and a value that recurs in every object
  * wins its slot back on its next read. Lossy by design: two recurring values with the same slot take it from each
  * other, and a value whose slot a unique one took is a copy until then. The slots are plain array elements, read and
- * written without locks: a
- * thread that misses another's write only makes a copy more, and a String is safe to publish that way.
+ * written without locks: a thread that misses another's write only makes a copy more, and a String is safe to
+ * publish that way.
  */
 public final class SharedStrings {
 

@@ -81,14 +81,23 @@ class HealthPollerTest {
         try (StubSidecar sidecar = new StubSidecar()) {
             sidecar.answer("ok", "db:ok");
             assertTrue(poll(sidecar.port()).answered(), "the client's own threads start with the first poll");
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long before = threads.getTotalStartedThreadCount();
-            for (int i = 0; i < 100; i++) {
-                assertTrue(poll(sidecar.port()).answered());
-            }
-            long started = threads.getTotalStartedThreadCount() - before;
+            long started = threadsStartedBy(() -> assertTrue(poll(sidecar.port()).answered()));
             assertTrue(started < 30, started + " threads started for 100 polls");
         }
+        // A poll that fails (here: nothing listens) is handed over the same way.
+        int closed = TestHealthChecks.freePort();
+        long started = threadsStartedBy(() -> assertFalse(poll(closed).answered()));
+        assertTrue(started < 30, started + " threads started for 100 refused polls");
+    }
+
+    /** Threads the JVM started while this poll ran 100 times. */
+    private static long threadsStartedBy(Runnable poll) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 100; i++) {
+            poll.run();
+        }
+        return threads.getTotalStartedThreadCount() - before;
     }
 
     @Test

@@ -63,7 +63,7 @@ fi
 
 # Outside a pod the leader-election Lease namespace cannot be inferred: keep it in "default" unless told.
 HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE="${HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE:-default}" \
-  java -jar "$JAR" &
+  java @"$ROOT/operator/jvm.options" -jar "$JAR" &
 operator_pid=$!
 
 if [[ -n "$started_cluster" ]]; then

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
+import org.jboss.logging.Logger;
+
 /**
  * Plain HTTP to a URL built from a template: the Service's cluster DNS name in-cluster, or a configured address in
  * direct mode. A JDK client rather than the Kubernetes one, so the operator's API credentials never go to a sidecar.
@@ -18,8 +20,21 @@ import java.util.concurrent.Flow;
  * The JDK client's request timeout ends when the response headers arrive; a body that stalls after them would hang
  * the request forever. The body is therefore read by a subscriber of our own, which the caller's deadline cancels
  * (that closes the connection) and which stops reading at the size limit.
+ * <p>
+ * Every poll asks for its own connection, closed after the answer ({@code Connection: close}), as the kubelet's HTTP
+ * prober does (it disables keep-alives). The JDK client takes a pooled connection by a linear scan of all its idle
+ * ones ({@code ConnectionPool.ExpiryList}, a linked list): with a kept-alive connection per answering sidecar that is
+ * thousands of list nodes per poll at fleet scale, most of the poller's CPU at 1,000 HealthChecks already
+ * (BENCHMARKS.md), and an idle connection's buffers and objects per sidecar on the heap. A fresh connection also
+ * shows that the sidecar still accepts them. The JDK refuses the header unless the system property
+ * {@code jdk.httpclient.allowRestrictedHeaders} names it (operator/jvm.options); without it, polls keep alive.
  */
 public class UrlTemplateFetcher implements SidecarFetcher {
+
+    private static final Logger LOG = Logger.getLogger(UrlTemplateFetcher.class);
+
+    /** Whether this JVM lets a request say {@code Connection: close} (read once, as the JDK client does). */
+    static final boolean CLOSES_EACH_CONNECTION = connectionHeaderAllowed();
 
     /** The Service address, resolvable from pods in the cluster. */
     public static final String SERVICE_DNS_TEMPLATE = "http://{service}.{namespace}.svc:{port}/health";
@@ -32,12 +47,20 @@ public class UrlTemplateFetcher implements SidecarFetcher {
         // HTTP/1.1: the sidecar serves plain HTTP, an h2c upgrade attempt on every poll would only add bytes.
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        if (!CLOSES_EACH_CONNECTION) {
+            LOG.warn("jdk.httpclient.allowRestrictedHeaders does not name \"connection\": sidecar polls keep their "
+                    + "connections alive, which costs CPU and memory per sidecar (operator/jvm.options sets it)");
+        }
     }
 
     @Override
     public CompletableFuture<SidecarResponse> fetch(PollTarget target, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(describe(target))).timeout(timeout).GET()
-                .header("Accept", "application/json").build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(describe(target))).timeout(timeout).GET()
+                .header("Accept", "application/json");
+        if (CLOSES_EACH_CONNECTION) {
+            builder.header("Connection", "close");
+        }
+        HttpRequest request = builder.build();
         BoundedSubscriber body = new BoundedSubscriber(new BoundedBody(BoundedBody.MAX_BYTES));
         CompletableFuture<HttpResponse<String>> exchange = client.sendAsync(request, info -> body);
         CompletableFuture<SidecarResponse> result = exchange
@@ -55,6 +78,15 @@ public class UrlTemplateFetcher implements SidecarFetcher {
     @Override
     public String describe(PollTarget target) {
         return target.expand(template);
+    }
+
+    private static boolean connectionHeaderAllowed() {
+        try {
+            HttpRequest.newBuilder().header("Connection", "close");
+            return true;
+        } catch (IllegalArgumentException restricted) {
+            return false;
+        }
     }
 
     /** Reads one buffer at a time into a {@link BoundedBody}; cancelling the subscription closes the connection. */

@@ -90,6 +90,34 @@ class HealthPollerTest {
         assertTrue(started < 30, started + " threads started for 100 refused polls");
     }
 
+    /**
+     * A connection per poll, closed after the answer, as the kubelet's prober does: kept alive, the JDK client would
+     * find a sidecar's idle connection again by scanning all of them, one per answering sidecar, at every poll.
+     */
+    @Test
+    void eachPollHasAConnectionOfItsOwn() throws Exception {
+        assertTrue(UrlTemplateFetcher.CLOSES_EACH_CONNECTION, "jdk.httpclient.allowRestrictedHeaders=connection");
+        try (StubSidecar sidecar = new StubSidecar()) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(poll(sidecar.port()).answered());
+            }
+            assertEquals(5, sidecar.polls());
+            assertEquals(5, sidecar.connections());
+        }
+    }
+
+    /** A peer that ignores the close and keeps its connection open is still asked, and answers, poll after poll. */
+    @Test
+    void aSidecarThatKeepsItsConnectionOpenIsStillPolled() throws Exception {
+        try (MisbehavingSidecar sidecar = new MisbehavingSidecar(Behaviour.KEEPS_ALIVE)) {
+            for (int i = 0; i < 3; i++) {
+                PollResult result = poll(sidecar.port());
+                assertTrue(result.answered(), result.toString());
+                assertEquals(Health.Healthy, result.report().health());
+            }
+        }
+    }
+
     /** Threads the JVM started while this poll ran 100 times. */
     private static long threadsStartedBy(Runnable poll) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -30,7 +30,12 @@ public final class MisbehavingSidecar implements AutoCloseable {
         /** A complete, well-formed 200 answer of 5 MB (a health report padded with a huge check message). */
         FIVE_MEGABYTES,
         /** Not misbehaving: a complete 503 "down" report, as a sidecar whose critical check fails sends it. */
-        DOWN
+        DOWN,
+        /**
+         * A complete 200 "ok" report, without {@code Connection: close} whatever the client asked for, and the
+         * connection held open for the next request, until the client hangs up.
+         */
+        KEEPS_ALIVE
     }
 
     private static final byte[] FILLER = new byte[16 * 1024];
@@ -89,7 +94,8 @@ public final class MisbehavingSidecar implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            readRequestHead(socket.getInputStream());
+            InputStream in = socket.getInputStream();
+            readRequestHead(in);
             OutputStream out = socket.getOutputStream();
             switch (behaviour) {
                 case STALL_AFTER_HEADERS -> {
@@ -132,6 +138,15 @@ public final class MisbehavingSidecar implements AutoCloseable {
                     String body = "{\"status\":\"down\",\"checks\":[{\"name\":\"db\",\"status\":\"failing\"}]}";
                     send(out, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
                             + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+                }
+                case KEEPS_ALIVE -> {
+                    String body = "{\"status\":\"ok\",\"checks\":[]}";
+                    while (!closed) {
+                        send(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                + body.length() + "\r\n\r\n" + body);
+                        // Throws once the client hangs up instead of asking again: counted as closed by it.
+                        readRequestHead(in);
+                    }
                 }
                 default -> throw new IllegalStateException(behaviour.name());
             }

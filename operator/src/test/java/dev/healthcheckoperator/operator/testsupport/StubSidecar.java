@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +22,8 @@ public final class StubSidecar implements AutoCloseable {
     private final HttpServer server;
     private final AtomicInteger polls = new AtomicInteger();
     private final List<Long> pollTimes = new CopyOnWriteArrayList<>();
+    /** The client port of every poll: a connection kept alive serves its polls from one port. */
+    private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
     private volatile Answer answer = new Answer("ok", new String[0]);
     /** Cyclic: true drops the poll at that position (the connection is closed without an answer). */
     private volatile boolean[] drops = new boolean[0];
@@ -32,6 +36,7 @@ public final class StubSidecar implements AutoCloseable {
         server.createContext("/health", exchange -> {
             int poll = polls.getAndIncrement();
             pollTimes.add(System.nanoTime());
+            clientPorts.add(exchange.getRemoteAddress().getPort());
             boolean[] pattern = drops;
             if (pattern.length > 0 && pattern[poll % pattern.length]) {
                 // Thrown out of the handler, the server closes the connection: the poll fails without an answer.
@@ -54,6 +59,11 @@ public final class StubSidecar implements AutoCloseable {
 
     public int polls() {
         return polls.get();
+    }
+
+    /** Connections the polls came on so far (told apart by their client ports). */
+    public int connections() {
+        return clientPorts.size();
     }
 
     /** System.nanoTime() of every poll so far, in order. */

@@ -16,9 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -345,6 +347,28 @@ class HealthCheckReconcilerTest {
         // The Deployment's status writer is a manager of its own there.
         assertTrue(deployment(client, hc).getMetadata().getManagedFields().size() > 1,
                 String.valueOf(deployment(client, hc).getMetadata().getManagedFields()));
+    }
+
+    /**
+     * The cached sidecar Deployment's objects share one empty map for the fields their classes do not know
+     * (EmptyAdditionalPropertiesDeserialization), and the cached object is still the served one.
+     */
+    @Test
+    void theCachedDeploymentSharesOneEmptyMapForTheFieldsItsModelDoesNotKnow() {
+        HealthCheck hc = createReady("shared-empty");
+
+        EventSourceManager<HealthCheck> sources = eventSources();
+        HealthCheck cached = sources.getControllerEventSource().get(ResourceID.fromResource(hc)).orElseThrow();
+        Deployment inCache = sources.getEventSourceFor(Deployment.class).getSecondaryResources(cached).stream()
+                .map(Deployment.class::cast).findFirst().orElseThrow();
+        Container container = sidecar(inCache);
+        for (Map<String, Object> unknown : List.of(inCache.getAdditionalProperties(),
+                inCache.getMetadata().getAdditionalProperties(), inCache.getSpec().getAdditionalProperties(),
+                inCache.getSpec().getTemplate().getSpec().getAdditionalProperties(), container.getAdditionalProperties(),
+                container.getReadinessProbe().getAdditionalProperties(), inCache.getStatus().getAdditionalProperties())) {
+            assertSame(Collections.emptyMap(), unknown);
+        }
+        assertEquals(deployment(client, hc).getSpec().getTemplate(), inCache.getSpec().getTemplate());
     }
 
     /**

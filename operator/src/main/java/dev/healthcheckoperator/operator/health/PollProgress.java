@@ -1,6 +1,7 @@
 package dev.healthcheckoperator.operator.health;
 
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,12 +27,18 @@ public class PollProgress {
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(20),
         Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)};
 
+    /** The tag of the per-lane meters, and its values. */
+    static final String LANE = "lane";
+    static final String LANE_ANSWERING = "answering";
+    static final String LANE_FAILING = "failing";
+
     private final Counter answered;
     private final Counter failed;
     private final Counter errors;
     private final Counter triggered;
     private final Timer duration;
-    private final Timer round;
+    private final Timer roundAnswering;
+    private final Timer roundFailing;
     private volatile PollScheduler scheduler;
 
     public PollProgress(MeterRegistry registry) {
@@ -49,9 +56,8 @@ public class PollProgress {
         duration = Timer.builder("healthcheck.operator.poll.duration")
                 .description("Duration of one poll of a sidecar, up to its deadline")
                 .serviceLevelObjectives(POLL_BUCKETS).register(registry);
-        round = Timer.builder("healthcheck.operator.poll.round")
-                .description("Time from one poll of a sidecar to its next: the interval plus any wait for a slot")
-                .serviceLevelObjectives(ROUND_BUCKETS).register(registry);
+        roundAnswering = round(registry, LANE_ANSWERING);
+        roundFailing = round(registry, LANE_FAILING);
         gauge(registry, "healthcheck.operator.poll.targets", "HealthChecks whose sidecars are polled",
                 progress -> progress.targets());
         gauge(registry, "healthcheck.operator.poll.in.flight", "Polls in flight", progress -> progress.inFlight());
@@ -60,13 +66,31 @@ public class PollProgress {
         Gauge.builder("healthcheck.operator.leader", this, self -> self.scheduler == null ? 0 : 1)
                 .description("1 on the replica that reconciles and polls (the leader), 0 on a standby")
                 .register(registry);
-        Gauge.builder("healthcheck.operator.poll.overdue.max", this,
-                self -> self.snapshot().maxOverdue().toMillis() / 1000.0).baseUnit("seconds")
-                .description("How late the most overdue poll is (0 while every poll starts on time)")
-                .register(registry);
+        overdue(registry, LANE_ANSWERING, PollScheduler.Progress::maxOverdueAnswering);
+        overdue(registry, LANE_FAILING, PollScheduler.Progress::maxOverdueFailing);
         Gauge.builder("healthcheck.operator.poll.last.completed.timestamp", this,
                 self -> self.snapshot().lastCompletedEpochMillis() / 1000.0).baseUnit("seconds")
                 .description("When the last poll of any sidecar completed (Unix time; 0 before the first)")
+                .register(registry);
+    }
+
+    /**
+     * Per lane: sidecars whose last poll answered (or that are new) and sidecars whose last poll failed. The
+     * unreachable ones wait out their deadlines in slots of their own and queue when many are unreachable at once;
+     * the reachable ones must keep their period whatever the others do (README, "Alerts").
+     */
+    private static Timer round(MeterRegistry registry, String lane) {
+        return Timer.builder("healthcheck.operator.poll.round").tag(LANE, lane)
+                .description("Time from one poll of a sidecar to its next: the interval (with backoff for failing "
+                        + "sidecars) plus any wait for a slot")
+                .serviceLevelObjectives(ROUND_BUCKETS).register(registry);
+    }
+
+    private void overdue(MeterRegistry registry, String lane,
+            Function<PollScheduler.Progress, Duration> value) {
+        Gauge.builder("healthcheck.operator.poll.overdue.max", this,
+                self -> value.apply(self.snapshot()).toMillis() / 1000.0).tag(LANE, lane).baseUnit("seconds")
+                .description("How late the most overdue poll is (0 while every poll starts on time), by lane")
                 .register(registry);
     }
 
@@ -89,7 +113,7 @@ public class PollProgress {
     /** Nothing polled (e.g. before start, or on a standby replica) counts as fine and idle. */
     public PollScheduler.Progress snapshot() {
         PollScheduler current = scheduler;
-        return current == null ? new PollScheduler.Progress(0, 0, Duration.ZERO, 0, false) : current.progress();
+        return current == null ? new PollScheduler.Progress(0, 0, Duration.ZERO, Duration.ZERO, 0, false) : current.progress();
     }
 
     void completed(PollResult result, Duration took) {
@@ -97,8 +121,8 @@ public class PollProgress {
         duration.record(took);
     }
 
-    void round(Duration sinceLastStart) {
-        round.record(sinceLastStart);
+    void round(Duration sinceLastStart, boolean answering) {
+        (answering ? roundAnswering : roundFailing).record(sinceLastStart);
     }
 
     void error() {

@@ -130,8 +130,17 @@ final class PollScheduler {
         }
     }
 
-    /** A snapshot for metrics and the operator's health checks. */
-    record Progress(int targets, int inFlight, Duration maxOverdue, long lastCompletedEpochMillis, boolean stuck) {
+    /**
+     * A snapshot for metrics and the operator's health checks. How late the most overdue poll is, apart for targets
+     * that answered their last poll (or have not been polled yet) and targets that failed it: unreachable sidecars
+     * queue behind each other for the slots of their lane by design, which says nothing about the reachable ones.
+     */
+    record Progress(int targets, int inFlight, Duration maxOverdueAnswering, Duration maxOverdueFailing,
+            long lastCompletedEpochMillis, boolean stuck) {
+
+        Duration maxOverdue() {
+            return maxOverdueAnswering.compareTo(maxOverdueFailing) >= 0 ? maxOverdueAnswering : maxOverdueFailing;
+        }
     }
 
     private final HealthPoller poller;
@@ -243,7 +252,8 @@ final class PollScheduler {
     Progress progress() {
         long now = System.nanoTime();
         long timeoutNanos = config.timeout().toNanos();
-        long maxOverdue = 0;
+        long maxOverdueAnswering = 0;
+        long maxOverdueFailing = 0;
         int inFlight = 0;
         for (Target target : targets.values()) {
             long overdue;
@@ -253,12 +263,18 @@ final class PollScheduler {
             } else {
                 overdue = now - target.dueAtNanos;
             }
-            maxOverdue = Math.max(maxOverdue, overdue);
+            // failures is the timer thread's: a snapshot may see a target in the lane it just left.
+            if (target.failures > 0) {
+                maxOverdueFailing = Math.max(maxOverdueFailing, overdue);
+            } else {
+                maxOverdueAnswering = Math.max(maxOverdueAnswering, overdue);
+            }
         }
         // Overdue alone is no fault (a busy lane queues); overdue while nothing completes at all is.
-        boolean stuck = maxOverdue > TimeUnit.SECONDS.toNanos(1)
+        boolean stuck = Math.max(maxOverdueAnswering, maxOverdueFailing) > TimeUnit.SECONDS.toNanos(1)
                 && now - lastCompletedNanos > config.stuckAfter().toNanos();
-        return new Progress(targets.size(), inFlight, Duration.ofNanos(maxOverdue), lastCompletedEpochMillis, stuck);
+        return new Progress(targets.size(), inFlight, Duration.ofNanos(maxOverdueAnswering),
+                Duration.ofNanos(maxOverdueFailing), lastCompletedEpochMillis, stuck);
     }
 
     private void retire(Target target) {
@@ -313,7 +329,7 @@ final class PollScheduler {
         target.phase = Phase.IN_FLIGHT;
         long now = System.nanoTime();
         if (target.polled) {
-            progress.round(Duration.ofNanos(now - target.startedAtNanos));
+            progress.round(Duration.ofNanos(now - target.startedAtNanos), target.failures == 0);
         }
         target.startedAtNanos = now;
         Slot slot = new Slot(lane);

@@ -236,8 +236,16 @@ class HealthStatusTest {
     void metricsTheDashboardsAndAlertsNeedAreThereFromTheStart() {
         await().until(() -> healthOf() == Health.Healthy);
         // A second poll of the same sidecar gives the first poll round.
-        await().until(() -> sample(metrics(), "healthcheck_operator_poll_round_seconds_count") >= 1);
+        await().until(() -> sample(metrics(), "healthcheck_operator_poll_round_seconds_count{lane=\"answering\",}") >= 1);
         String metrics = metrics();
+        // Both lanes, so alerts and dashboards can tell reachable sidecars from unreachable ones (a missing series
+        // samples as -1).
+        for (String lane : new String[] { "answering", "failing" }) {
+            assertTrue(sample(metrics, "healthcheck_operator_poll_round_seconds_count{lane=\"" + lane + "\",}") >= 0,
+                    metrics);
+            assertTrue(sample(metrics, "healthcheck_operator_poll_overdue_max_seconds{lane=\"" + lane + "\",}") >= 0,
+                    metrics);
+        }
         assertEquals(1.0, sample(metrics, "healthcheck_operator_leader"), "the only replica polls: it leads");
         assertEquals(0.0, sample(metrics, "healthcheck_operator_reconcile_errors_total"),
                 "the error counter exists before any error");

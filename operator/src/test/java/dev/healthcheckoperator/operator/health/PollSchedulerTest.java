@@ -38,7 +38,8 @@ class PollSchedulerTest {
 
     final ScriptedFetcher fetcher = new ScriptedFetcher();
     final RecordingListener listener = new RecordingListener();
-    final PollProgress progress = new PollProgress(new SimpleMeterRegistry());
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final PollProgress progress = new PollProgress(registry);
     TestPollConfig config = TestPollConfig.withTimeout(Duration.ofSeconds(5)).withInterval(Duration.ofMillis(100));
     PollScheduler scheduler;
 
@@ -247,6 +248,20 @@ class PollSchedulerTest {
 
         // 20 unreachable targets through 2 slots at 2 s each would be a 20 s round for anyone queued behind them.
         await().atMost(Duration.ofSeconds(8)).until(() -> fetcher.calls(2) >= 10);
+        // The reachable one's rounds are its lane's, apart from those of the failing ones.
+        assertTrue(rounds(PollProgress.LANE_ANSWERING) >= 9, "rounds " + rounds(PollProgress.LANE_ANSWERING));
+        if (knownFailing) {
+            // 18 of them have waited for a slot since they were watched, before the reachable one: the failing
+            // lane is late by as long, the reachable one is not.
+            PollScheduler.Progress now = progress.snapshot();
+            assertTrue(now.maxOverdueFailing().toMillis() >= 500, now.toString());
+            assertTrue(now.maxOverdueAnswering().compareTo(now.maxOverdueFailing()) < 0, now.toString());
+            assertEquals(now.maxOverdueFailing(), now.maxOverdue());
+        }
+    }
+
+    private long rounds(String lane) {
+        return registry.get("healthcheck.operator.poll.round").tag(PollProgress.LANE, lane).timer().count();
     }
 
     private long progressErrors() {

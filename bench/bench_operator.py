@@ -616,9 +616,9 @@ def floor_objects(name):
     ]
 
 
-def milliseconds(seconds):
-    """For the JSON line, which has no NaN (a lane without a poll round yet)."""
-    return None if math.isnan(seconds) else round(seconds * 1000)
+def finite(value, digits=None):
+    """For the JSON line, which has no NaN (a lane without a poll round yet, a series the build does not export)."""
+    return None if math.isnan(value) else round(value, digits)
 
 
 def subtract(a, b):
@@ -769,10 +769,10 @@ def main():
         ("threads started per second, steady state", f"{threads_per_s:.1f}", ""),
         ("one poll (mean / max)", f"{polls['poll_mean'] * 1000:.0f} ms / {polls['poll_max'] * 1000:.0f} ms, "
          f"{polls['targets']:.0f} endpoints", "< poll timeout"),
-        ("poll round of an answering sidecar (mean / max of the last minutes)",
+        ("poll round of an answering sidecar (mean since the start / max of the last minutes)",
          f"{polls['round_mean_answering'] * 1000:.0f} ms / {polls['round_max_answering'] * 1000:.0f} ms",
          f"~ poll interval ({args.poll_interval} s)"),
-        ("poll round of an unreachable sidecar (mean / max of the last minutes)",
+        ("poll round of an unreachable sidecar (mean since the start / max of the last minutes)",
          f"{polls['round_mean_failing'] * 1000:.0f} ms / {polls['round_max_failing'] * 1000:.0f} ms",
          "backoff up to 2 min, plus a wait for a slot"),
         ("most overdue poll, answering / unreachable sidecars",
@@ -805,11 +805,11 @@ def main():
                         "steady_threads_started_per_s": round(threads_per_s, 1),
                         "reconciles_per_hc": round(reconciliations, 2),
                         "poll_triggered_reconciles_per_hc": round(poll_triggered, 2),
-                        "poll_round_ms": milliseconds(polls["round_mean_answering"]),
-                        "poll_round_max_ms": milliseconds(polls["round_max_answering"]),
-                        "poll_overdue_s": round(polls["overdue_answering"], 1),
-                        "poll_round_failing_ms": milliseconds(polls["round_mean_failing"]),
-                        "poll_overdue_failing_s": round(polls["overdue_failing"], 1),
+                        "poll_round_ms": finite(polls["round_mean_answering"] * 1000),
+                        "poll_round_max_ms": finite(polls["round_max_answering"] * 1000),
+                        "poll_overdue_s": finite(polls["overdue_answering"], 1),
+                        "poll_round_failing_ms": finite(polls["round_mean_failing"] * 1000),
+                        "poll_overdue_failing_s": finite(polls["overdue_failing"], 1),
                         "poll_ms": round(polls["poll_mean"] * 1000, 1),
                         "load_avg": [round(load_before, 1), round(load_after, 1)]})])
     emit_report(report, args.out)

@@ -62,8 +62,9 @@ else
 fi
 
 # Outside a pod the leader-election Lease namespace cannot be inferred: keep it in "default" unless told.
+# The image's JVM settings, sized by the memory limit of deploy/deployment.yaml rather than by this machine's RAM.
 HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE="${HEALTHCHECK_LEADER_ELECTION_LEASE_NAMESPACE:-default}" \
-  java @"$ROOT/operator/jvm.options" -jar "$JAR" &
+  java @"$ROOT/operator/jvm.options" -XX:MaxRAM=768m -jar "$JAR" &
 operator_pid=$!
 
 if [[ -n "$started_cluster" ]]; then

@@ -50,8 +50,15 @@ final class OperatorProcess {
     OperatorProcess(Path jar, Map<String, String> environment, Path workingDirectory, Path log) {
         this.httpPort = freeLoopbackPort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        // Small heap and serial GC: the machine is shared with the control plane and other builds.
-        this.command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
+        // The image's JVM settings (operator/jvm.options, beside target/ of the jar's module), then a small heap:
+        // the machine is shared with the control plane and other builds.
+        Path options = jar.toAbsolutePath().getParent().getParent().getParent().resolve("jvm.options");
+        List<String> command = new ArrayList<>(List.of(java));
+        if (Files.isRegularFile(options)) {
+            command.add("@" + options);
+        }
+        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
         this.workingDirectory = workingDirectory;
         this.log = log;

@@ -28,9 +28,12 @@ import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
  * HealthChecks (BENCHMARKS.md). After the Kubernetes client parses such an object, an empty map is replaced by the
  * one shared empty map; a map with unknown fields stays as parsed.
  * <p>
- * The shared map refuses writes. What the client parses is only read: the informers hand their objects out as they
- * are, and the SDK copies what it changes. {@link GenericKubernetesResource} is left alone, since it keeps all its
- * content in that map and may be filled after parsing; so are updating reads (into an existing object).
+ * The shared map refuses writes, and nothing writes to it: the informers hand their objects out as they are, the
+ * SDK's copies (and a fabric8 {@code edit()}) are parsed by this same mapper, and what reads or writes these maps in
+ * fabric8 and the SDK only reads them, except the kubeconfig parser, which has a mapper of its own. Builders copy the
+ * map into one of their own. {@link GenericKubernetesResource} is left alone, since it keeps all its content in that
+ * map and may be filled after parsing. An updating read (into an object parsed before) of a field its class does not
+ * know would fail; neither the client nor the SDK makes one.
  */
 @Singleton
 public class EmptyAdditionalPropertiesDeserialization implements KubernetesClientObjectMapperCustomizer {

@@ -1,5 +1,6 @@
 package dev.healthcheckoperator.operator.cache;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +52,8 @@ public class OwnedObjectItemStore<R extends HasMetadata> extends BasicItemStore<
         ManagedFieldsEntry kept = new ManagedFieldsEntry(intern(entry.getApiVersion()), intern(entry.getFieldsType()),
                 null, intern(entry.getManager()), intern(entry.getOperation()), intern(entry.getSubresource()),
                 entry.getTime());
+        // As every parsed model object's (EmptyAdditionalPropertiesDeserialization).
+        kept.setAdditionalProperties(Collections.emptyMap());
         if (entry.getFieldsV1() != null) {
             FieldsV1 fields = new FieldsV1();
             fields.setAdditionalProperties(

@@ -68,6 +68,11 @@ public class PollProgress {
                 .register(registry);
         overdue(registry, LANE_ANSWERING, PollScheduler.Progress::maxOverdueAnswering);
         overdue(registry, LANE_FAILING, PollScheduler.Progress::maxOverdueFailing);
+        Gauge.builder("healthcheck.operator.poll.overrun.max", this,
+                self -> self.snapshot().maxOverrun().toMillis() / 1000.0).baseUnit("seconds")
+                .description("How far past its deadline the longest poll in flight is, in any lane (0 while every "
+                        + "poll ends by its deadline)")
+                .register(registry);
         Gauge.builder("healthcheck.operator.poll.last.completed.timestamp", this,
                 self -> self.snapshot().lastCompletedEpochMillis() / 1000.0).baseUnit("seconds")
                 .description("When the last poll of any sidecar completed (Unix time; 0 before the first)")
@@ -113,7 +118,7 @@ public class PollProgress {
     /** Nothing polled (e.g. before start, or on a standby replica) counts as fine and idle. */
     public PollScheduler.Progress snapshot() {
         PollScheduler current = scheduler;
-        return current == null ? new PollScheduler.Progress(0, 0, Duration.ZERO, Duration.ZERO, 0, false) : current.progress();
+        return current == null ? new PollScheduler.Progress(0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, false) : current.progress();
     }
 
     void completed(PollResult result, Duration took) {

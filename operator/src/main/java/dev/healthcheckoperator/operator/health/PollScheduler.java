@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -23,10 +24,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * backoff while it stays unreachable. Polls wait for a slot in one of three lanes: targets that answered their
  * last poll, targets that did not, and new targets (not polled yet at this address). So a crowd of unreachable
  * sidecars, each holding its slot until the deadline, cannot delay the polls of the reachable ones, nor can a crowd
- * of new HealthChecks. A poll in the lane of answering or new targets that has no answer after a quarter of its
- * deadline moves to the lane of failing ones, so sidecars that suddenly stop answering (all at once, behind a new
- * NetworkPolicy) do not hold up the reachable ones either. In flight at once: at most three times the concurrency,
- * plus the slow polls moved over, which are bounded by how many can start in a quarter of a deadline.
+ * of new HealthChecks. In the lane of failing targets, those whose verdict is still pending go first. A poll in the
+ * lane of answering or new targets that has no answer after a quarter of its deadline moves to the lane of failing
+ * ones, so sidecars that suddenly stop answering (all at once, behind a new NetworkPolicy) do not hold up the
+ * reachable ones either. In flight at once: at most three times the concurrency, plus the slow polls moved over,
+ * which are bounded by how many can start in a quarter of a deadline.
  * <p>
  * Targets are keyed by the HealthCheck's UID and replaced when their address changes: an answer from a target that
  * was replaced or forgotten meanwhile is dropped, so a late answer never overwrites a newer one, and a HealthCheck
@@ -74,8 +76,8 @@ final class PollScheduler {
         volatile long startedAtNanos;
         /** When this address of the HealthCheck began to be polled. */
         final long watchedAtNanos = System.nanoTime();
-        /** Written on the timer thread only. */
-        int failures;
+        /** Written on the timer thread only; read by metrics scrapes too. */
+        volatile int failures;
         boolean polled;
         ScheduledFuture<?> next;
 
@@ -87,15 +89,21 @@ final class PollScheduler {
         }
     }
 
-    /** Poll slots of one kind of target, and the targets waiting for one, in order. */
+    /**
+     * Poll slots of one kind of target, and the targets waiting for one, in order; those the lane calls urgent go
+     * before the others.
+     */
     private static final class Lane {
 
         private final int slots;
+        private final Predicate<Target> urgent;
+        private final ArrayDeque<Target> waitingUrgent = new ArrayDeque<>();
         private final ArrayDeque<Target> waiting = new ArrayDeque<>();
         private int busy;
 
-        Lane(int slots) {
+        Lane(int slots, Predicate<Target> urgent) {
             this.slots = slots;
+            this.urgent = urgent;
         }
 
         boolean acquireOrWait(Target target) {
@@ -103,7 +111,7 @@ final class PollScheduler {
                 busy++;
                 return true;
             }
-            waiting.add(target);
+            (urgent.test(target) ? waitingUrgent : waiting).add(target);
             return false;
         }
 
@@ -114,10 +122,20 @@ final class PollScheduler {
                 // Over the limit with polls moved in from another lane: this slot is not free yet.
                 return null;
             }
+            Target next = nextLive(waitingUrgent);
+            if (next == null) {
+                next = nextLive(waiting);
+            }
+            if (next != null) {
+                busy++;
+            }
+            return next;
+        }
+
+        private static Target nextLive(ArrayDeque<Target> queue) {
             Target next;
-            while ((next = waiting.poll()) != null) {
+            while ((next = queue.poll()) != null) {
                 if (!next.retired) {
-                    busy++;
                     return next;
                 }
             }
@@ -134,9 +152,11 @@ final class PollScheduler {
      * A snapshot for metrics and the operator's health checks. How late the most overdue poll is, apart for targets
      * that answered their last poll (or have not been polled yet) and targets that failed it: unreachable sidecars
      * queue behind each other for the slots of their lane by design, which says nothing about the reachable ones.
+     * Apart from both, how far past its deadline the longest poll in flight is, in any lane: a deadline cancels its
+     * poll, so anything beyond a moment is a fault, never a queue.
      */
     record Progress(int targets, int inFlight, Duration maxOverdueAnswering, Duration maxOverdueFailing,
-            long lastCompletedEpochMillis, boolean stuck) {
+            Duration maxOverrun, long lastCompletedEpochMillis, boolean stuck) {
 
         Duration maxOverdue() {
             return maxOverdueAnswering.compareTo(maxOverdueFailing) >= 0 ? maxOverdueAnswering : maxOverdueFailing;
@@ -162,10 +182,14 @@ final class PollScheduler {
         this.progress = poller.progress();
         this.listener = listener;
         int slots = Math.max(1, config.concurrency());
-        this.answering = new Lane(slots);
-        this.failing = new Lane(slots);
-        this.fresh = new Lane(slots);
         this.failureThreshold = Math.max(1, config.failureThreshold());
+        this.answering = new Lane(slots, target -> false);
+        // A sidecar whose verdict is pending (failed, not yet as often as the threshold) goes before those already
+        // shown unreachable, which are polled to see them come back: behind a crowd of those, each of its polls
+        // waited for all of them (at 10,000 HealthChecks, 1,000 unreachable: minutes a poll; BENCHMARKS.md), and
+        // its status said Healthy meanwhile.
+        this.failing = new Lane(slots, target -> target.failures < failureThreshold);
+        this.fresh = new Lane(slots, target -> false);
     }
 
     synchronized void start() {
@@ -254,16 +278,18 @@ final class PollScheduler {
         long timeoutNanos = config.timeout().toNanos();
         long maxOverdueAnswering = 0;
         long maxOverdueFailing = 0;
+        long maxOverrun = 0;
         int inFlight = 0;
         for (Target target : targets.values()) {
             long overdue;
             if (target.phase == Phase.IN_FLIGHT) {
                 inFlight++;
                 overdue = now - (target.startedAtNanos + timeoutNanos);
+                maxOverrun = Math.max(maxOverrun, overdue);
             } else {
                 overdue = now - target.dueAtNanos;
             }
-            // failures is the timer thread's: a snapshot may see a target in the lane it just left.
+            // A snapshot may see a target in the lane it just left.
             if (target.failures > 0) {
                 maxOverdueFailing = Math.max(maxOverdueFailing, overdue);
             } else {
@@ -274,7 +300,7 @@ final class PollScheduler {
         boolean stuck = Math.max(maxOverdueAnswering, maxOverdueFailing) > TimeUnit.SECONDS.toNanos(1)
                 && now - lastCompletedNanos > config.stuckAfter().toNanos();
         return new Progress(targets.size(), inFlight, Duration.ofNanos(maxOverdueAnswering),
-                Duration.ofNanos(maxOverdueFailing), lastCompletedEpochMillis, stuck);
+                Duration.ofNanos(maxOverdueFailing), Duration.ofNanos(maxOverrun), lastCompletedEpochMillis, stuck);
     }
 
     private void retire(Target target) {

@@ -45,6 +45,11 @@ public final class StubSidecar implements AutoCloseable {
             Answer current = answer;
             byte[] bytes = render(current.status(), current.checks()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            // As the sidecar's HTTP server (Vert.x) answers a request to close: the JDK's own server closes the
+            // connection after the answer but does not say so.
+            if ("close".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Connection"))) {
+                exchange.getResponseHeaders().add("Connection", "close");
+            }
             exchange.sendResponseHeaders("down".equals(current.status()) ? 503 : 200, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
